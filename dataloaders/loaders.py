@@ -1,0 +1,59 @@
+"""Per-request DataLoaders: every field that crosses to another object batches through here.
+
+Each batch opens its own short session, so concurrent resolvers never share
+one; a page of 100 jobs with their organisations and skills costs one
+statement per loader, whatever the page size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from domain.auth import organizations
+from domain.auth.principal import Principal
+from domain.jobs import queries as job_queries
+from domain.profiles import queries as profile_queries
+from domain.skills.lookup import skills_by_id
+from server.database import Database
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Loaders:
+    def __init__(self, database: Database, principal: Principal) -> None:
+        self._database = database
+        self._principal = principal
+        self.organization = self._loader(organizations.organizations_by_id)
+        self.organizations_of_user = self._loader(organizations.organizations_of_users, [])
+        self.user = self._loader(organizations.users_by_id)
+        self.skill = self._loader(skills_by_id)
+        self.job_skills = self._loader(job_queries.skills_of_jobs, [])
+        self.worker_skills = self._loader(profile_queries.skills_of_profiles, [])
+        self.visible_job = self._loader(self._with_actor(job_queries.jobs_visible_to))
+        self.visible_profile = self._loader(self._with_actor(profile_queries.profiles_visible_to))
+        self.profile_of_user = self._loader(self._with_actor(profile_queries.profiles_of_users))
+
+    def _with_actor(
+        self, fetch: Callable[[AsyncSession, Principal, list[K]], Awaitable[dict[K, V]]]
+    ) -> Callable[[AsyncSession, list[K]], Awaitable[dict[K, V]]]:
+        async def fetch_for_actor(session: AsyncSession, keys: list[K]) -> dict[K, V]:
+            return await fetch(session, self._principal, keys)
+
+        return fetch_for_actor
+
+    def _loader(
+        self,
+        fetch: Callable[[AsyncSession, list[K]], Awaitable[dict[K, V]]],
+        missing: Any = None,
+    ) -> DataLoader[K, V]:
+        async def load(keys: Sequence[K]) -> list[V]:
+            async with self._database.session() as session:
+                found = await fetch(session, list(keys))
+            return [found.get(key, missing) for key in keys]
+
+        return DataLoader(load_fn=load)

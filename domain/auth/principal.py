@@ -1,0 +1,51 @@
+"""Who is asking: the identity every domain function authorises against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from uuid import UUID
+
+from domain.errors import Forbidden, Unauthenticated
+
+
+class Role(StrEnum):
+    WORKER = "WORKER"
+    EMPLOYER = "EMPLOYER"
+    ISSUER = "ISSUER"
+    ADMIN = "ADMIN"
+    PARTNER = "PARTNER"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: UUID | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    # Why the caller is anonymous despite sending a token ("expired", ...), for a precise error.
+    credential_problem: str | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    def require_user(self) -> UUID:
+        if self.user_id is None:
+            raise Unauthenticated(self.credential_problem or "Sign in to do this.")
+        return self.user_id
+
+    def require_role(self, *roles: Role) -> UUID:
+        user_id = self.require_user()
+        if not self.roles.intersection(roles):
+            wanted = " or ".join(roles)
+            raise Forbidden(f"This needs the {wanted} role.")
+        return user_id
+
+
+ANONYMOUS = Principal()

@@ -1,0 +1,134 @@
+"""The job board: who may see which jobs, and how they are searched."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.auth.organizations import organization_ids_of
+from domain.auth.principal import Principal
+from domain.errors import Forbidden, validated
+from domain.filters import Near, PayBound, SkillFilter, has_skills
+from domain.geo.distance import within_km_condition
+from domain.geo.prefectures import Prefecture
+from domain.jobs.models import Job, JobSkill
+from domain.jobs.service import can_see_job
+from domain.jobs.status import JobStatus
+from domain.pagination import Page, PageRequest, keyset_page
+from domain.skills.models import Skill
+from domain.text_search import MAX_QUERY_LENGTH, search_condition
+from domain.values import EmploymentType, Model
+
+
+class JobFilter(Model):
+    text: str | None = Field(default=None, max_length=MAX_QUERY_LENGTH)
+    # `level` here is the searcher's level: jobs asking for more than it are left out.
+    skills: SkillFilter | None = None
+    prefecture: Prefecture | None = None
+    near: Near | None = None
+    pay_at_least: PayBound | None = None
+    employment_types: list[EmploymentType] | None = None
+    remote: bool | None = None
+    organization_id: uuid.UUID | None = None
+    statuses: list[JobStatus] = Field(default_factory=lambda: [JobStatus.OPEN], min_length=1)
+
+
+async def _check_status_visibility(
+    session: AsyncSession, actor: Principal, wanted: JobFilter
+) -> None:
+    """Anyone sees open jobs; other statuses only for one's own organisation (or as admin)."""
+    if set(wanted.statuses) <= {JobStatus.OPEN} or actor.is_admin:
+        return
+    if wanted.organization_id is None or actor.user_id is None:
+        raise Forbidden("Filter by your organisation to see jobs that are not open.")
+    if wanted.organization_id not in await organization_ids_of(session, actor.user_id):
+        raise Forbidden("You can see only your own organisation's unpublished jobs.")
+
+
+def job_search_statement(wanted: JobFilter) -> Select[Any]:
+    statement = select(Job).where(Job.status.in_([s.value for s in wanted.statuses]))  # type: ignore[attr-defined]
+    if wanted.text:
+        statement = statement.where(
+            search_condition(Job.search_grams, Job.search_text, wanted.text)
+        )
+    if wanted.skills:
+        level = wanted.skills.level
+        statement = statement.where(
+            has_skills(
+                Job.id,
+                JobSkill.job_id,
+                JobSkill.skill_id,
+                JobSkill.min_level <= level if level else None,  # type: ignore[operator]
+                wanted.skills,
+            )
+        )
+    if wanted.prefecture:
+        statement = statement.where(Job.prefecture == wanted.prefecture)  # type: ignore[arg-type]
+    if wanted.near:
+        near = wanted.near
+        statement = statement.where(
+            within_km_condition(Job.lat, Job.lon, near.lat, near.lon, near.km)
+        )
+    if wanted.pay_at_least:
+        bound = wanted.pay_at_least
+        statement = statement.where(
+            Job.pay_period == bound.period.value,  # type: ignore[arg-type]
+            Job.pay_max >= bound.amount,  # type: ignore[arg-type]
+        )
+    if wanted.employment_types:
+        statement = statement.where(
+            Job.employment_type.in_([t.value for t in wanted.employment_types])  # type: ignore[attr-defined]
+        )
+    if wanted.remote is not None:
+        statement = statement.where(Job.remote == wanted.remote)  # type: ignore[arg-type]
+    if wanted.organization_id:
+        statement = statement.where(Job.organization_id == wanted.organization_id)  # type: ignore[arg-type]
+    return statement
+
+
+async def browse_jobs(
+    session_factory: Callable[[], Any],
+    actor: Principal,
+    filter_data: dict[str, Any],
+    page: PageRequest,
+) -> Page[Job]:
+    wanted = validated(JobFilter, filter_data)
+    page.validate()
+    async with session_factory() as session:
+        await _check_status_visibility(session, actor, wanted)
+    return await keyset_page(
+        session_factory, job_search_statement(wanted), Job.created_at, Job.id, page
+    )
+
+
+async def jobs_visible_to(
+    session: AsyncSession, actor: Principal, job_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Job]:
+    """The jobs among `job_ids` the actor may see; the rest are simply absent."""
+    rows = (await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars().all()  # type: ignore[attr-defined]
+    member_of = set(await organization_ids_of(session, actor.user_id)) if actor.user_id else set()
+    return {
+        job.id: job
+        for job in rows
+        if can_see_job(job, is_member_of_owner=job.organization_id in member_of, actor=actor)
+    }
+
+
+async def skills_of_jobs(
+    session: AsyncSession, job_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[JobSkill, Skill]]]:
+    rows = await session.execute(
+        select(JobSkill, Skill)
+        .join(Skill, Skill.id == JobSkill.skill_id)  # type: ignore[arg-type]
+        .where(JobSkill.job_id.in_(job_ids))  # type: ignore[attr-defined]
+        .order_by(JobSkill.job_id, JobSkill.position)  # type: ignore[arg-type]
+    )
+    found: dict[uuid.UUID, list[tuple[JobSkill, Skill]]] = {job_id: [] for job_id in job_ids}
+    for link, skill in rows:
+        found[link.job_id].append((link, skill))
+    return found

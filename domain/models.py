@@ -1,0 +1,23 @@
+"""Every table, imported in one place so alembic sees the whole schema."""
+
+from sqlmodel import SQLModel
+
+from domain.auth.models import Membership, Organization, User
+from domain.jobs.models import Job, JobSkill, JobStatusChange
+from domain.profiles.models import WorkerProfile, WorkerSkill
+from domain.skills.models import Skill
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Job",
+    "JobSkill",
+    "JobStatusChange",
+    "Membership",
+    "Organization",
+    "Skill",
+    "User",
+    "WorkerProfile",
+    "WorkerSkill",
+    "metadata",
+]

@@ -1,0 +1,71 @@
+"""Job queries and mutations: authorise via domain/, call one function, map the result."""
+
+from __future__ import annotations
+
+from domain.jobs import queries, service
+from domain.jobs.status import JobStatus as DomainJobStatus
+from resolvers.mutations import in_transaction
+from resolvers.pagination import page_request
+from schema.context import Info
+from schema.inputs import to_domain
+from schema.jobs import CreateJobInput, Job, JobFilter, JobIdInput, JobPayload, UpdateJobInput
+from schema.relay import Connection
+
+
+async def jobs(
+    info: Info,
+    filter: JobFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Job]:
+    """Open jobs (or your organisation's jobs in any status), newest first."""
+    ctx = info.context
+    page = await queries.browse_jobs(
+        ctx.services.database.session,
+        ctx.principal,
+        to_domain(filter, drop_none=True) if filter else {},
+        page_request(first, after, last, before),
+    )
+    return Connection.from_page(page, Job.from_row)
+
+
+async def create_job(info: Info, input: CreateJobInput) -> JobPayload:
+    actor = info.context.principal
+    row, errors = await in_transaction(
+        info, lambda uow: service.create_job(uow, actor, to_domain(input))
+    )
+    return JobPayload(job=Job.from_row(row) if row else None, errors=errors)
+
+
+async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
+    actor = info.context.principal
+
+    async def action(uow):  # type: ignore[no-untyped-def]
+        changes = to_domain(input, id_types={"id": "Job"})
+        return await service.update_job(uow, actor, changes.pop("id"), changes)
+
+    row, errors = await in_transaction(info, action)
+    return JobPayload(job=Job.from_row(row) if row else None, errors=errors)
+
+
+def _transition(target: DomainJobStatus, description: str):  # type: ignore[no-untyped-def]
+    async def resolve(info: Info, input: JobIdInput) -> JobPayload:
+        actor = info.context.principal
+
+        async def action(uow):  # type: ignore[no-untyped-def]
+            job_id = to_domain(input, id_types={"id": "Job"})["id"]
+            return await service.transition_job(uow, actor, job_id, target)
+
+        row, errors = await in_transaction(info, action)
+        return JobPayload(job=Job.from_row(row) if row else None, errors=errors)
+
+    resolve.__doc__ = description
+    return resolve
+
+
+publish_job = _transition(DomainJobStatus.OPEN, "Open a draft or paused job to applicants.")
+pause_job = _transition(DomainJobStatus.PAUSED, "Stop taking applicants for a while.")
+close_job = _transition(DomainJobStatus.CLOSED, "Close a job for good without hiring.")
+mark_job_filled = _transition(DomainJobStatus.FILLED, "Close a job because it has been filled.")

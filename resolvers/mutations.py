@@ -1,0 +1,25 @@
+"""The one shape every mutation resolver shares: run a domain action in a transaction,
+turn fixable problems into `UserError`s."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from domain.errors import ValidationFailed
+from domain.unit_of_work import UnitOfWork
+from schema.context import Info
+from schema.errors import UserError
+
+T = TypeVar("T")
+
+
+async def in_transaction(
+    info: Info, action: Callable[[UnitOfWork], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
+    """The action's result after commit, or the user errors that rolled it back."""
+    try:
+        async with info.context.transaction() as uow:
+            return await action(uow), []
+    except ValidationFailed as failure:
+        return None, UserError.from_domain(failure.errors)

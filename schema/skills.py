@@ -1,0 +1,49 @@
+"""Skill types."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from domain.skills.models import Skill as SkillRow
+from schema.enums import Sector
+from schema.ids import to_global_id
+from schema.relay import Node
+
+if TYPE_CHECKING:
+    from schema.context import Info
+
+
+@strawberry.type(description="A skill or licence from the taxonomy, named in English and Japanese.")
+class Skill(Node):
+    pk: strawberry.Private[uuid.UUID]
+    slug: str = strawberry.field(description="Stable, readable key, e.g. `forklift-operation`.")
+    sector: Sector
+    name_en: str
+    name_ja: str
+    aliases_en: list[str]
+    aliases_ja: list[str]
+
+    @classmethod
+    def from_row(cls, row: SkillRow) -> Skill:
+        return cls(
+            id=strawberry.ID(to_global_id("Skill", row.id)),
+            pk=row.id,
+            slug=row.slug,
+            sector=Sector(row.sector),
+            name_en=row.name_en,
+            name_ja=row.name_ja,
+            aliases_en=list(row.aliases_en),
+            aliases_ja=list(row.aliases_ja),
+        )
+
+    @strawberry.field(description="The name in the given locale (`ja` or `en`).")
+    def name(self, locale: str = "ja") -> str:
+        return self.name_ja if locale == "ja" else self.name_en
+
+
+async def load_skill(info: Info, pk: uuid.UUID) -> Skill | None:
+    row = await info.context.loaders.skill.load(pk)
+    return Skill.from_row(row) if row else None

@@ -1,0 +1,100 @@
+"""Value types shared by jobs and workers, as outputs and as inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from schema.enums import LanguageLevel, PayPeriod, Prefecture, Weekday
+
+
+@strawberry.type(description="A place in Japan.")
+class Location:
+    prefecture: Prefecture
+    city: str
+    lat: float = strawberry.field(description="Latitude, WGS 84 degrees.")
+    lon: float = strawberry.field(description="Longitude, WGS 84 degrees.")
+
+    @classmethod
+    def from_columns(cls, row: Any) -> Location | None:
+        if row.prefecture is None:
+            return None
+        return cls(prefecture=Prefecture(row.prefecture), city=row.city, lat=row.lat, lon=row.lon)
+
+
+@strawberry.input(description="A place in Japan.")
+class LocationInput:
+    prefecture: Prefecture
+    city: str = ""
+    lat: float
+    lon: float
+
+
+@strawberry.type(description="A pay range in whole yen.")
+class PayRange:
+    min: int
+    max: int
+    period: PayPeriod
+
+
+@strawberry.input(description="A pay range in whole yen; `min` ≤ `max`.")
+class PayRangeInput:
+    min: int
+    max: int
+    period: PayPeriod
+
+
+@strawberry.type(description="An amount of pay in whole yen.")
+class Pay:
+    amount: int
+    period: PayPeriod
+
+
+@strawberry.input(description="An amount of pay in whole yen.")
+class PayInput:
+    amount: int
+    period: PayPeriod
+
+
+@strawberry.type(description="A language and the level spoken.")
+class Language:
+    code: str = strawberry.field(description="ISO 639-1 code, e.g. `ja`.")
+    level: LanguageLevel
+
+    @classmethod
+    def from_json(cls, items: list[dict[str, Any]]) -> list[Language]:
+        return [cls(code=item["code"], level=LanguageLevel(item["level"])) for item in items]
+
+
+@strawberry.input(description="A language and the level spoken.")
+class LanguageInput:
+    code: str = strawberry.field(description="ISO 639-1 code, e.g. `ja`.")
+    level: LanguageLevel
+
+
+@strawberry.type(description="A weekly time window; `end` before `start` runs past midnight.")
+class WeeklySlot:
+    day: Weekday
+    start: str = strawberry.field(description="24-hour HH:MM.")
+    end: str = strawberry.field(description="24-hour HH:MM.")
+
+    @classmethod
+    def from_json(cls, items: list[dict[str, Any]]) -> list[WeeklySlot]:
+        return [
+            cls(day=Weekday(item["day"]), start=item["start"], end=item["end"]) for item in items
+        ]
+
+
+@strawberry.input(description="A weekly time window; `end` before `start` runs past midnight.")
+class WeeklySlotInput:
+    day: Weekday
+    start: str
+    end: str
+
+
+@strawberry.input(description="Within `km` kilometres of a point.")
+class NearInput:
+    lat: float
+    lon: float
+    km: float

@@ -1,0 +1,79 @@
+"""The Starlette application: GraphQL on /graphql, health probes, lifespan of the services."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from schema.schema import build_schema
+from server.graphql_app import GraphQLEndpoint
+from server.services import Services, build_services
+from server.settings import Environment, Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Starlette:
+    """Build the app; pass `services` to share them (tests), else they start with the app."""
+    holder: dict[str, Services] = {"services": services} if services else {}
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = services is None
+        holder["services"] = services or await build_services(settings)
+        graphql.services = holder["services"]
+        try:
+            yield
+        finally:
+            if owned:
+                await holder["services"].close()
+
+    graphql = GraphQLEndpoint(
+        services=services,  # type: ignore[arg-type]  # set in lifespan when not given
+        schema=build_schema(mask_unexpected_errors=settings.environment is Environment.PRODUCTION),
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        allow_queries_via_get=True,
+    )
+
+    async def healthz(request: Request) -> JSONResponse:
+        """The process is up (liveness)."""
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        """The database and, when configured, Redis answer (readiness)."""
+        current = holder["services"]
+        checks: dict[str, str] = {}
+        try:
+            async with current.database.session() as session:
+                await session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:  # any failure means not ready
+            checks["database"] = f"error: {type(error).__name__}"
+        if current.redis is not None:
+            try:
+                await current.redis.ping()
+                checks["redis"] = "ok"
+            except Exception as error:
+                checks["redis"] = f"error: {type(error).__name__}"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,77 @@
+"""The process-wide services, built once from settings at start-up.
+
+Which adapter runs (embedded or production) is decided here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from domain.auth.tokens import AccessTokens, TokenSettings
+from domain.events import EventBus, JobQueue
+from server.adapters.event_bus import InMemoryEventBus, RedisEventBus
+from server.adapters.job_queue import ArqJobQueue, InlineJobQueue
+from server.database import Database
+from server.embedded_postgres import start_embedded_postgres
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    bus: EventBus
+    queue: JobQueue
+    tokens: AccessTokens
+    redis: Redis | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        if isinstance(self.queue, InlineJobQueue):
+            await self.queue.drain()
+        await self.database.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return start_embedded_postgres(settings.data_dir)
+
+
+def token_settings(settings: Settings) -> TokenSettings:
+    return TokenSettings.from_secret_or_pem(
+        settings.jwt_algorithm.value,
+        secret=settings.jwt_signing_secret if settings.jwt_algorithm == "HS256" else None,
+        private_pem=settings.jwt_private_key.get_secret_value()
+        if settings.jwt_private_key
+        else None,
+        public_pem=settings.jwt_public_key,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.access_token_ttl_seconds,
+    )
+
+
+async def build_services(settings: Settings, url: str | None = None) -> Services:
+    database = Database(url or database_url(settings), pool_size=settings.database_pool_size)
+    tokens = AccessTokens(token_settings(settings))
+    if settings.redis_url:
+        from arq.connections import ArqRedis
+
+        redis = Redis.from_url(settings.redis_url)
+        arq_redis = ArqRedis(connection_pool=redis.connection_pool)
+        return Services(
+            settings, database, RedisEventBus(redis), ArqJobQueue(arq_redis), tokens, redis
+        )
+    from workers.tasks import TASKS
+
+    context: dict[str, Any] = {"database": database}
+    return Services(settings, database, InMemoryEventBus(), InlineJobQueue(TASKS, context), tokens)

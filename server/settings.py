@@ -1,0 +1,92 @@
+"""Configuration, read once from the environment (and `.env`) at start-up.
+
+With no configuration at all the platform runs embedded: a private PostgreSQL
+server in `DATA_DIR`, an in-memory event bus and inline background jobs.
+Setting `DATABASE_URL` / `REDIS_URL` switches each part to the real service.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class JwtAlgorithm(StrEnum):
+    HS256 = "HS256"
+    RS256 = "RS256"
+    ES256 = "ES256"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path(".iworkz-data")
+
+    database_url: str | None = None
+    database_replica_url: str | None = None
+    database_pool_size: int = 10
+    redis_url: str | None = None
+    chain_rpc_url: str | None = None
+
+    jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
+    jwt_secret: SecretStr | None = None
+    jwt_private_key: SecretStr | None = Field(default=None, description="PEM, for RS256/ES256")
+    jwt_public_key: str | None = Field(default=None, description="PEM, for RS256/ES256")
+    jwt_issuer: str = "https://api.iworkz.example"
+    jwt_audience: str = "iworkz-api"
+    access_token_ttl_seconds: int = 900
+
+    graphiql: bool | None = None
+    introspection: bool = True
+    max_page_size: int = 100
+    sentry_dsn: str | None = None
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _production_needs_real_secrets(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            if self.database_url is None:
+                raise ValueError("DATABASE_URL is required in production")
+            if self.jwt_algorithm is JwtAlgorithm.HS256 and self.jwt_secret is None:
+                raise ValueError("JWT_SECRET is required in production")
+        if self.jwt_algorithm is not JwtAlgorithm.HS256 and (
+            self.jwt_private_key is None or self.jwt_public_key is None
+        ):
+            raise ValueError(f"{self.jwt_algorithm} needs JWT_PRIVATE_KEY and JWT_PUBLIC_KEY")
+        return self
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        if self.graphiql is not None:
+            return self.graphiql
+        return self.environment is not Environment.PRODUCTION
+
+    @cached_property
+    def jwt_signing_secret(self) -> str:
+        """The HS256 secret; outside production one is made and kept in DATA_DIR."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        path = self.data_dir / "jwt-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

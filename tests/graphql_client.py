@@ -1,0 +1,73 @@
+"""A tiny GraphQL client over the test app, and helpers that build users through the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Account:
+    token: str
+    user_id: str
+    email: str
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    assert response.status_code in (200, 400), response.text
+    return response.json()
+
+
+def data(result: dict[str, Any]) -> dict[str, Any]:
+    assert not result.get("errors"), result["errors"]
+    return result["data"]
+
+
+def error_codes(result: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in result.get("errors") or []]
+
+
+REGISTER = """
+mutation Register($input: RegisterInput!) {
+  register(input: $input) {
+    user { id email roles organizations { id name } }
+    accessToken expiresAt
+    errors { field code message }
+  }
+}
+"""
+
+
+async def register(
+    client: httpx.AsyncClient, email: str, role: str = "WORKER", organization: str | None = None
+) -> Account:
+    payload = data(
+        await gql(
+            client,
+            REGISTER,
+            {
+                "input": {
+                    "email": email,
+                    "password": PASSWORD,
+                    "displayName": email.split("@")[0],
+                    "role": role,
+                    "organizationName": organization,
+                }
+            },
+        )
+    )["register"]
+    assert payload["errors"] == [], payload["errors"]
+    return Account(payload["accessToken"], payload["user"]["id"], email)

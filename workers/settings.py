@@ -1,0 +1,37 @@
+"""arq worker settings: the production runner for the tasks in workers.tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq import run_worker as arq_run_worker
+from arq.connections import RedisSettings
+
+from server.database import Database
+from server.settings import Settings
+from workers.tasks import TASKS, heartbeat
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["database"] = Database(settings.database_url or "", pool_size=5)
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["database"].dispose()
+
+    return {
+        "functions": list(TASKS.values()),
+        "cron_jobs": [cron(heartbeat, second=0)],
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379"),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "max_tries": 5,
+        "retry_jobs": True,
+    }
+
+
+def run_worker(settings: Settings) -> None:
+    if not settings.database_url:
+        raise SystemExit("the worker needs DATABASE_URL")
+    arq_run_worker(type("WorkerSettings", (), worker_settings(settings)))  # type: ignore[arg-type]
