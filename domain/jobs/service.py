@@ -31,11 +31,11 @@ async def create_job(uow: UnitOfWork, actor: Principal, data: dict[str, Any]) ->
         organization_id=organization_id,
         created_by=user_id,
         status=JobStatus.DRAFT,
-        **_job_columns(draft, skills),
+        **job_columns(draft, skills),
     )
     uow.session.add(job)
     await uow.session.flush()
-    _replace_skills(uow.session, job.id, draft)
+    replace_skills(uow.session, job.id, draft)
     uow.session.add(JobStatusChange(job_id=job.id, to_status=JobStatus.DRAFT, actor_id=user_id))
     uow.record("job.created", job_id=str(job.id), organization_id=str(organization_id))
     return job
@@ -57,12 +57,12 @@ async def update_job(
     current = await draft_of(uow.session, job)
     draft = validated(JobDraft, {**current.model_dump(), **changes})
     skills = await require_known_skills(uow.session, [s.skill_id for s in draft.skills], "skills")
-    for column, value in _job_columns(draft, skills).items():
+    for column, value in job_columns(draft, skills).items():
         setattr(job, column, value)
     job.version += 1
     job.updated_at = utcnow()
     await uow.session.execute(delete(JobSkill).where(JobSkill.job_id == job.id))  # type: ignore[arg-type]
-    _replace_skills(uow.session, job.id, draft)
+    replace_skills(uow.session, job.id, draft)
     uow.record("job.updated", job_id=str(job.id), organization_id=str(job.organization_id))
     return job
 
@@ -147,7 +147,7 @@ async def draft_of(session: AsyncSession, job: Job) -> JobDraft:
     )
 
 
-def _job_columns(draft: JobDraft, skills: dict[uuid.UUID, Skill]) -> dict[str, Any]:
+def job_columns(draft: JobDraft, skills: dict[uuid.UUID, Skill]) -> dict[str, Any]:
     location = draft.location
     searchable = [draft.title, draft.description]
     if location is not None:
@@ -176,7 +176,7 @@ def _job_columns(draft: JobDraft, skills: dict[uuid.UUID, Skill]) -> dict[str, A
     }
 
 
-def _replace_skills(session: AsyncSession, job_id: uuid.UUID, draft: JobDraft) -> None:
+def replace_skills(session: AsyncSession, job_id: uuid.UUID, draft: JobDraft) -> None:
     for position, requirement in enumerate(draft.skills):
         session.add(
             JobSkill(

@@ -37,10 +37,10 @@ async def create_profile(uow: UnitOfWork, actor: Principal, data: dict[str, Any]
             None, ErrorCode.ALREADY_EXISTS, "You already have a profile: edit it instead."
         )
     skills = await require_known_skills(uow.session, [s.skill_id for s in draft.skills], "skills")
-    profile = WorkerProfile(user_id=user_id, **_profile_columns(draft, skills))
+    profile = WorkerProfile(user_id=user_id, **profile_columns(draft, skills))
     uow.session.add(profile)
     await uow.session.flush()
-    _replace_skills(uow.session, profile.id, draft)
+    replace_skills(uow.session, profile.id, draft)
     uow.record("profile.created", profile_id=str(profile.id), user_id=str(user_id))
     return profile
 
@@ -56,14 +56,14 @@ async def update_profile(
     current = await draft_of(uow.session, profile)
     draft = validated(ProfileDraft, {**current.model_dump(), **changes})
     skills = await require_known_skills(uow.session, [s.skill_id for s in draft.skills], "skills")
-    for column, value in _profile_columns(draft, skills).items():
+    for column, value in profile_columns(draft, skills).items():
         setattr(profile, column, value)
     profile.version += 1
     profile.updated_at = utcnow()
     await uow.session.execute(
         delete(WorkerSkill).where(WorkerSkill.profile_id == profile.id)  # type: ignore[arg-type]
     )
-    _replace_skills(uow.session, profile.id, draft)
+    replace_skills(uow.session, profile.id, draft)
     uow.record("profile.updated", profile_id=str(profile.id), user_id=str(user_id))
     return profile
 
@@ -110,7 +110,7 @@ async def draft_of(session: AsyncSession, profile: WorkerProfile) -> ProfileDraf
     )
 
 
-def _profile_columns(draft: ProfileDraft, skills: dict[uuid.UUID, Skill]) -> dict[str, Any]:
+def profile_columns(draft: ProfileDraft, skills: dict[uuid.UUID, Skill]) -> dict[str, Any]:
     location, pay, authorization = draft.location, draft.desired_pay, draft.work_authorization
     searchable = [draft.headline, draft.bio]
     if location is not None:
@@ -140,7 +140,7 @@ def _profile_columns(draft: ProfileDraft, skills: dict[uuid.UUID, Skill]) -> dic
     }
 
 
-def _replace_skills(session: AsyncSession, profile_id: uuid.UUID, draft: ProfileDraft) -> None:
+def replace_skills(session: AsyncSession, profile_id: uuid.UUID, draft: ProfileDraft) -> None:
     for position, item in enumerate(draft.skills):
         session.add(
             WorkerSkill(
