@@ -63,7 +63,6 @@ def worker(args: argparse.Namespace) -> None:
 
 def seed_demo(args: argparse.Namespace) -> None:
     from domain.demo.seed import DemoSize, seed_demo_data
-
     from server.database import Database
 
     settings = _settings()

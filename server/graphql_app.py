@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from dataloaders.loaders import Loaders
 from schema.context import Context
@@ -31,3 +33,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             principal=principal,
             loaders=Loaders(self.services.database, principal),
         )
+
+    async def run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """As strawberry's, but a mutation over GET is 405 with `Allow: POST`
+        (GraphQL over HTTP), not a generic 400."""
+        try:
+            return await super().run(request, *args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                return PlainTextResponse(error.reason, status_code=405, headers={"Allow": "POST"})
+            raise

@@ -7,7 +7,6 @@ import pytest
 from tests.factories import (
     NAGOYA,
     OSAKA_KITA,
-    TOKYO_SHINJUKU,
     create_job,
     create_profile,
     skill_gid,

@@ -1,0 +1,63 @@
+"""No N+1: a page costs the same, small number of SQL statements whatever its size."""
+
+from __future__ import annotations
+
+from tests.factories import create_job, create_profile, skill_gid
+from tests.graphql_client import data, gql, register
+
+JOB_PAGE = """
+query($first: Int) {
+  jobs(first: $first) {
+    totalCount
+    edges { node { id title pay { min max } organization { id name }
+                   skills { skill { slug nameJa } minLevel required } } }
+  }
+}
+"""
+
+WORKER_PAGE = """
+query($first: Int) {
+  workers(first: $first) {
+    totalCount
+    edges { node { id headline displayName languages { code level }
+                   skills { skill { slug nameEn } level years } } }
+  }
+}
+"""
+
+
+async def statements_for(client, sql_statements, query, first, token=None) -> tuple[int, int]:
+    sql_statements.statements.clear()
+    result = data(await gql(client, query, {"first": first}, token))
+    edges = next(iter(result.values()))["edges"]
+    return len(edges), sql_statements.count
+
+
+async def test_job_page_statements_do_not_grow_with_page_size(client, sql_statements):
+    employers = [
+        await register(client, f"hr{n}@example.com", "EMPLOYER", f"Org {n}") for n in range(3)
+    ]
+    skills = [skill_gid(s) for s in ("forklift-operation", "picking", "python")]
+    for n in range(24):
+        await create_job(
+            client,
+            employers[n % 3].token,
+            publish=True,
+            title=f"Job {n}",
+            skills=[{"skillId": skills[n % 3]}, {"skillId": skills[(n + 1) % 3]}],
+        )
+    small = await statements_for(client, sql_statements, JOB_PAGE, 3)
+    large = await statements_for(client, sql_statements, JOB_PAGE, 24)
+    assert (small[0], large[0]) == (3, 24)
+    assert small[1] == large[1] <= 4  # page, count, organisations, skills
+
+
+async def test_worker_page_statements_do_not_grow_with_page_size(client, sql_statements):
+    for n in range(20):
+        worker = await register(client, f"w{n}@example.com")
+        await create_profile(client, worker.token, headline=f"Worker {n}")
+    employer = await register(client, "hr@example.com", "EMPLOYER", "KK")
+    small = await statements_for(client, sql_statements, WORKER_PAGE, 2, employer.token)
+    large = await statements_for(client, sql_statements, WORKER_PAGE, 20, employer.token)
+    assert (small[0], large[0]) == (2, 20)
+    assert small[1] == large[1] <= 4  # page, count, users, skills
