@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from server.logging_setup import configure_logging
 from server.settings import Settings
@@ -30,11 +32,20 @@ def _prepared_database_url(settings: Settings) -> str:
     return url
 
 
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into a normal exit, so atexit handlers (the embedded PostgreSQL's stop) run."""
+    sys.exit(0)
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from server.app import create_app
 
+    # uvicorn handles SIGTERM itself, shuts down gracefully, then re-raises the signal; with
+    # the default handler the process dies by the signal, atexit never runs and the embedded
+    # PostgreSQL server keeps running.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = _settings()
     url = _prepared_database_url(settings)
     settings = settings.model_copy(update={"database_url": url})
