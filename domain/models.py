@@ -2,7 +2,8 @@
 
 from sqlmodel import SQLModel
 
-from domain.auth.models import Membership, Organization, User
+from domain.audit.models import AuditEvent
+from domain.auth.models import Membership, OAuthClient, Organization, RefreshToken, User
 from domain.jobs.models import Job, JobSkill, JobStatusChange
 from domain.profiles.models import WorkerProfile, WorkerSkill
 from domain.skills.models import Skill
@@ -10,6 +11,9 @@ from domain.skills.models import Skill
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AuditEvent",
+    "OAuthClient",
+    "RefreshToken",
     "Job",
     "JobSkill",
     "JobStatusChange",

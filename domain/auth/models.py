@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String
+from sqlalchemy import Column, DateTime, ForeignKey, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
-from domain.columns import created_at, text_array, uuid_pk
+from domain.columns import created_at, text_array, timestamp, uuid_pk
 
 
 class OrganizationKind(StrEnum):
@@ -28,6 +28,8 @@ class User(SQLModel, table=True):
     roles: list[str] = text_array()
     locale: str = Field(default="ja", sa_column=Column(String(10), nullable=False))
     created_at: datetime | None = created_at()
+    # Access tokens issued before this instant are refused (password change, logout everywhere).
+    sessions_revoked_at: datetime | None = timestamp()
 
 
 class Organization(SQLModel, table=True):
@@ -58,3 +60,45 @@ class Membership(SQLModel, table=True):
         )
     )
     created_at: datetime | None = created_at()
+
+
+class RefreshToken(SQLModel, table=True):
+    """An opaque refresh token, stored only as its SHA-256; rotated on every use.
+
+    All tokens descended from one login share a `family_id`: presenting one that
+    was already used revokes the whole family (reuse detection)."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: uuid.UUID = uuid_pk()
+    family_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False, index=True))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+            index=True,
+        )
+    )
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime | None = created_at()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = timestamp()
+    revoked_at: datetime | None = timestamp()
+    revoked_reason: str | None = Field(default=None, sa_column=Column(String(40)))
+
+
+class OAuthClient(SQLModel, table=True):
+    """A partner's machine credentials for the OAuth 2.0 client-credentials grant."""
+
+    __tablename__ = "oauth_clients"
+
+    id: uuid.UUID = uuid_pk()
+    client_id: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    secret_hash: str = Field(sa_column=Column(String, nullable=False))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"),
+                         nullable=False)
+    )
+    scopes: list[str] = text_array()
+    created_at: datetime | None = created_at()
+    revoked_at: datetime | None = timestamp()
