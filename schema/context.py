@@ -20,6 +20,7 @@ class Context:
     services: Services
     principal: Principal
     loaders: Loaders
+    client_ip: str | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:

@@ -32,6 +32,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             services=self.services,
             principal=principal,
             loaders=Loaders(self.services.database, principal),
+            client_ip=request.client.host if request.client else None,
         )
 
     async def run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
