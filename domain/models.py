@@ -12,13 +12,13 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEvent",
-    "OAuthClient",
-    "RefreshToken",
     "Job",
     "JobSkill",
     "JobStatusChange",
     "Membership",
+    "OAuthClient",
     "Organization",
+    "RefreshToken",
     "Skill",
     "User",
     "WorkerProfile",

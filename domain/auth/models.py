@@ -74,7 +74,9 @@ class RefreshToken(SQLModel, table=True):
     family_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False, index=True))
     user_id: uuid.UUID = Field(
         sa_column=Column(
-            UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+            UUID(as_uuid=True),
+            ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
             index=True,
         )
     )
@@ -96,8 +98,9 @@ class OAuthClient(SQLModel, table=True):
     secret_hash: str = Field(sa_column=Column(String, nullable=False))
     name: str = Field(sa_column=Column(String(200), nullable=False))
     owner_id: uuid.UUID = Field(
-        sa_column=Column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"),
-                         nullable=False)
+        sa_column=Column(
+            UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        )
     )
     scopes: list[str] = text_array()
     created_at: datetime | None = created_at()
