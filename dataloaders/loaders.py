@@ -7,6 +7,7 @@ statement per loader, whatever the page size.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -15,8 +16,11 @@ from strawberry.dataloader import DataLoader
 
 from domain.auth import organizations
 from domain.auth.principal import Principal
+from domain.crypto.field_encryption import FieldEncryptionError, KeyRing
 from domain.jobs import queries as job_queries
 from domain.profiles import queries as profile_queries
+from domain.profiles.personal_data import service as personal_data
+from domain.profiles.personal_data.codec import PersonalData
 from domain.skills.lookup import skills_by_id
 from server.database import Database
 
@@ -25,9 +29,10 @@ V = TypeVar("V")
 
 
 class Loaders:
-    def __init__(self, database: Database, principal: Principal) -> None:
+    def __init__(self, database: Database, principal: Principal, keyring: KeyRing) -> None:
         self._database = database
         self._principal = principal
+        self._keyring = keyring
         self.organization = self._loader(organizations.organizations_by_id)
         self.organizations_of_user = self._loader(organizations.organizations_of_users, [])
         self.user = self._loader(organizations.users_by_id)
@@ -37,6 +42,15 @@ class Loaders:
         self.visible_job = self._loader(self._with_actor(job_queries.jobs_visible_to))
         self.visible_profile = self._loader(self._with_actor(profile_queries.profiles_visible_to))
         self.profile_of_user = self._loader(self._with_actor(profile_queries.profiles_of_users))
+        # Decrypts only when `Worker.personalData` is asked for, and only what the caller may read.
+        self.personal_data = self._loader(self._with_actor(self._personal_data))
+
+    async def _personal_data(
+        self, session: AsyncSession, actor: Principal, profile_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, PersonalData | FieldEncryptionError]:
+        return await personal_data.personal_data_of_profiles(
+            session, actor, profile_ids, keyring=self._keyring
+        )
 
     def _with_actor(
         self, fetch: Callable[[AsyncSession, Principal, list[K]], Awaitable[dict[K, V]]]

@@ -6,6 +6,7 @@ from domain.audit.models import AuditEvent
 from domain.auth.models import Membership, OAuthClient, Organization, RefreshToken, User
 from domain.jobs.models import Job, JobSkill, JobStatusChange
 from domain.profiles.models import WorkerProfile, WorkerSkill
+from domain.profiles.personal_data.models import WorkerPersonalData
 from domain.skills.models import Skill
 
 metadata = SQLModel.metadata
@@ -21,6 +22,7 @@ __all__ = [
     "RefreshToken",
     "Skill",
     "User",
+    "WorkerPersonalData",
     "WorkerProfile",
     "WorkerSkill",
     "metadata",

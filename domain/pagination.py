@@ -89,7 +89,8 @@ async def keyset_page(
     row_id: Any,
     request: PageRequest,
 ) -> Page[Any]:
-    """Run one page of `statement` (which selects a single entity), newest first."""
+    """Run one page of `statement` (which selects a single entity), newest first by
+    `created_at` (any timestamp column), then `row_id`."""
     key = tuple_(created_at, row_id)
     page_statement = statement
     if request.after and (after := _decode_cursor(request.after)):
@@ -116,7 +117,7 @@ async def keyset_page(
 
     return Page(
         items=rows,
-        cursors=[encode_cursor(row.created_at, row.id) for row in rows],
+        cursors=[encode_cursor(getattr(row, created_at.key), row.id) for row in rows],
         has_next_page=has_more if not request.backwards else request.before is not None,
         has_previous_page=has_more if request.backwards else request.after is not None,
         count_total=count_total,

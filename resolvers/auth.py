@@ -1,43 +1,106 @@
-"""Registering, signing in, and who the caller is."""
+"""Accounts and sessions: sign up, sign in, refresh, sign out, passwords, roles."""
 
 from __future__ import annotations
 
 from domain.auth import service
-from domain.auth.models import User as UserRow
-from domain.errors import ValidationFailed
+from domain.errors import FieldError
 from resolvers.mutations import in_transaction
 from schema.context import Info
 from schema.errors import UserError
 from schema.inputs import to_domain
-from schema.users import AuthPayload, LoginInput, RegisterInput, User
+from schema.users import (
+    AuthPayload,
+    ChangePasswordInput,
+    LoginInput,
+    LogoutPayload,
+    RefreshTokenInput,
+    RegisterInput,
+    SetUserRolesInput,
+    User,
+    UserPayload,
+)
 
 
-def _signed_in(info: Info, user: UserRow) -> AuthPayload:
-    issued = info.context.services.tokens.issue(user.id, list(user.roles))
+def _signed_in(info: Info, sign_in: service.SignIn) -> AuthPayload:
+    user = sign_in.user
+    access = info.context.services.tokens.issue(
+        user.id, list(user.roles), session_epoch=user.session_epoch
+    )
     return AuthPayload(
-        user=User.from_row(user), access_token=issued.token, expires_at=issued.expires_at, errors=[]
+        user=User.from_row(user),
+        access_token=access.token,
+        expires_at=access.expires_at,
+        refresh_token=sign_in.refresh.token,
+        refresh_token_expires_at=sign_in.refresh.expires_at,
+        errors=[],
     )
 
 
+def _outcome(
+    info: Info, outcome: service.SignIn | FieldError | None, errors: list[UserError]
+) -> AuthPayload:
+    if isinstance(outcome, FieldError):
+        return AuthPayload.failed(UserError.from_domain([outcome]))
+    if outcome is None:
+        return AuthPayload.failed(errors)
+    return _signed_in(info, outcome)
+
+
 async def register(info: Info, input: RegisterInput) -> AuthPayload:
-    user, errors = await in_transaction(info, lambda uow: service.register(uow, to_domain(input)))
-    if user is None:
-        return AuthPayload(user=None, access_token=None, expires_at=None, errors=errors)
-    return _signed_in(info, user)
+    ip = info.context.client_ip
+    sign_in, errors = await in_transaction(
+        info, lambda uow: service.register(uow, to_domain(input), ip)
+    )
+    return _outcome(info, sign_in, errors)
 
 
 async def login(info: Info, input: LoginInput) -> AuthPayload:
-    try:
-        async with info.context.services.database.session() as session:
-            user = await service.authenticate(session, input.email, input.password)
-    except ValidationFailed as failure:
-        return AuthPayload(
-            user=None,
-            access_token=None,
-            expires_at=None,
-            errors=UserError.from_domain(failure.errors),
+    ctx = info.context
+    async with ctx.transaction() as uow:  # failures are recorded too, so this always commits
+        outcome = await service.login(
+            uow, ctx.services.login_throttle, input.email, input.password, ctx.client_ip
         )
-    return _signed_in(info, user)
+    return _outcome(info, outcome, [])
+
+
+async def refresh_session(info: Info, input: RefreshTokenInput) -> AuthPayload:
+    async with info.context.transaction() as uow:  # reuse detection must commit its revocation
+        outcome = await service.refresh_session(uow, input.refresh_token, info.context.client_ip)
+    return _outcome(info, outcome, [])
+
+
+async def logout(info: Info, input: RefreshTokenInput) -> LogoutPayload:
+    ip = info.context.client_ip
+    _, errors = await in_transaction(info, lambda uow: service.logout(uow, input.refresh_token, ip))
+    return LogoutPayload(ok=not errors, errors=errors)
+
+
+async def logout_everywhere(info: Info) -> LogoutPayload:
+    ctx = info.context
+    _, errors = await in_transaction(
+        info, lambda uow: service.logout_everywhere(uow, ctx.principal, ctx.client_ip)
+    )
+    return LogoutPayload(ok=not errors, errors=errors)
+
+
+async def change_password(info: Info, input: ChangePasswordInput) -> AuthPayload:
+    ctx = info.context
+    sign_in, errors = await in_transaction(
+        info,
+        lambda uow: service.change_password(uow, ctx.principal, to_domain(input), ctx.client_ip),
+    )
+    return _outcome(info, sign_in, errors)
+
+
+async def set_user_roles(info: Info, input: SetUserRolesInput) -> UserPayload:
+    ctx = info.context
+    user, errors = await in_transaction(
+        info,
+        lambda uow: service.set_user_roles(
+            uow, ctx.principal, to_domain(input, id_types={"user_id": "User"}), ctx.client_ip
+        ),
+    )
+    return UserPayload(user=User.from_row(user) if user else None, errors=errors)
 
 
 async def me(info: Info) -> User | None:
@@ -47,6 +110,5 @@ async def me(info: Info) -> User | None:
         principal.require_user()  # a bad token is an error, not anonymity
     if principal.user_id is None:
         return None
-    user_id = principal.user_id
-    row = await info.context.loaders.user.load(user_id)
+    row = await info.context.loaders.user.load(principal.user_id)
     return User.from_row(row) if row else None

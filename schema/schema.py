@@ -6,15 +6,18 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
-from resolvers import auth, jobs, skills, workers
+from resolvers import audit, auth, jobs, skills, workers
 from resolvers import node as nodes_resolvers
+from resolvers import personal_data as personal_data_resolvers
+from schema.audit import AuditEvent
 from schema.extensions import ErrorCodes
 from schema.jobs import Job, JobPayload
 from schema.organizations import Organization
+from schema.personal_data import WorkerPersonalDataPayload
 from schema.prefectures import PrefectureInfo, all_prefectures
 from schema.relay import Connection, Node
 from schema.skills import Skill
-from schema.users import AuthPayload, User
+from schema.users import AuthPayload, LogoutPayload, User, UserPayload
 from schema.workers import Worker, WorkerProfilePayload
 
 
@@ -37,6 +40,9 @@ class Query:
     prefectures: list[PrefectureInfo] = strawberry.field(
         resolver=all_prefectures, description="Japan's 47 prefectures, in JIS order."
     )
+    audit_events: Connection[AuditEvent] = strawberry.field(
+        resolver=audit.audit_events, description=audit.audit_events.__doc__
+    )
 
 
 @strawberry.type(description="Everything a client can change.")
@@ -45,13 +51,37 @@ class Mutation:
         resolver=auth.register, description="Create an account and sign in."
     )
     login: AuthPayload = strawberry.mutation(
-        resolver=auth.login, description="Sign in with email and password."
+        resolver=auth.login,
+        description="Sign in with email and password. Repeated failures are throttled "
+        "per account and per address.",
+    )
+    refresh_session: AuthPayload = strawberry.mutation(
+        resolver=auth.refresh_session,
+        description="Trade a refresh token for a new access and refresh token.",
+    )
+    logout: LogoutPayload = strawberry.mutation(
+        resolver=auth.logout, description="End the session this refresh token belongs to."
+    )
+    logout_everywhere: LogoutPayload = strawberry.mutation(
+        resolver=auth.logout_everywhere,
+        description="End all your sessions; every access token issued so far stops working.",
+    )
+    change_password: AuthPayload = strawberry.mutation(
+        resolver=auth.change_password,
+        description="Change your password; all other sessions end and you get a fresh one.",
+    )
+    set_user_roles: UserPayload = strawberry.mutation(
+        resolver=auth.set_user_roles, description="Set a user's roles (admins only)."
     )
     create_worker_profile: WorkerProfilePayload = strawberry.mutation(
         resolver=workers.create_worker_profile, description="Create your worker profile."
     )
     update_worker_profile: WorkerProfilePayload = strawberry.mutation(
         resolver=workers.update_worker_profile, description="Edit your worker profile."
+    )
+    update_worker_personal_data: WorkerPersonalDataPayload = strawberry.mutation(
+        resolver=personal_data_resolvers.update_worker_personal_data,
+        description=personal_data_resolvers.update_worker_personal_data.__doc__,
     )
     create_job: JobPayload = strawberry.mutation(
         resolver=jobs.create_job, description="Create a job as a DRAFT for your organisation."

@@ -70,6 +70,53 @@ class LoginInput:
 @strawberry.type(description="A signed-in session, or the errors that stopped it.")
 class AuthPayload:
     user: User | None
-    access_token: str | None = strawberry.field(description="Send as `Authorization: Bearer …`.")
-    expires_at: datetime | None
+    access_token: str | None = strawberry.field(
+        description="Short-lived; send as `Authorization: Bearer …`."
+    )
+    expires_at: datetime | None = strawberry.field(description="When the access token expires.")
+    refresh_token: str | None = strawberry.field(
+        description="Opaque, single use: trade it with `refreshSession` for a new pair. "
+        "Using one twice ends the whole session."
+    )
+    refresh_token_expires_at: datetime | None
+    errors: list[UserError]
+
+    @classmethod
+    def failed(cls, errors: list[UserError]) -> AuthPayload:
+        return cls(
+            user=None,
+            access_token=None,
+            expires_at=None,
+            refresh_token=None,
+            refresh_token_expires_at=None,
+            errors=errors,
+        )
+
+
+@strawberry.input(description="A refresh token from `login`, `register` or `refreshSession`.")
+class RefreshTokenInput:
+    refresh_token: str
+
+
+@strawberry.input(description="Your current password and the new one (10 to 128 characters).")
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+@strawberry.input(description="The complete set of roles the user should have.")
+class SetUserRolesInput:
+    user_id: strawberry.ID
+    roles: list[Role]
+
+
+@strawberry.type(description="Whether the sessions ended, or the errors that stopped it.")
+class LogoutPayload:
+    ok: bool
+    errors: list[UserError]
+
+
+@strawberry.type(description="The user after the mutation, or the errors that stopped it.")
+class UserPayload:
+    user: User | None
     errors: list[UserError]

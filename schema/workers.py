@@ -19,6 +19,7 @@ from schema.enums import (
 )
 from schema.errors import UserError
 from schema.ids import to_global_id
+from schema.personal_data import PersonalData
 from schema.relay import Node
 from schema.skills import Skill
 from schema.values import (
@@ -107,6 +108,16 @@ class Worker(Node):
             WorkerSkill(skill=Skill.from_row(skill), level=link.level, years=link.years)
             for link, skill in links
         ]
+
+    @strawberry.field(
+        description="Phone, birth date, address, residence card and documents: only the worker "
+        "themself and admins can read them; null for everyone else."
+    )
+    async def personal_data(self, info: Info) -> PersonalData | None:
+        data = await info.context.loaders.personal_data.load(self.pk)
+        if isinstance(data, Exception):  # the loader raises these; this narrows the type
+            raise data
+        return PersonalData.from_domain(data) if data is not None else None
 
 
 @strawberry.input(description="A skill the worker has.")

@@ -1,4 +1,5 @@
-"""`iworkz` command line: serve, worker, migrate, seed-demo, export-schema, create-user."""
+"""`iworkz` command line: serve, worker, migrate, seed-demo, export-schema, create-user,
+reencrypt."""
 
 from __future__ import annotations
 
@@ -133,6 +134,40 @@ def create_user(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def reencrypt(args: argparse.Namespace) -> None:
+    """Move personal data onto the active key, so a retired key can be removed."""
+    from domain.profiles.personal_data.rotation import reencrypt_personal_data
+    from server.database import Database
+    from server.services import keyring_from_settings
+
+    settings = _settings()
+    keyring = keyring_from_settings(settings)
+    url = _prepared_database_url(settings)
+
+    async def run() -> None:
+        database = Database(url)
+        try:
+            report = await reencrypt_personal_data(
+                database.session, keyring, batch_size=args.batch_size
+            )
+        finally:
+            await database.dispose()
+        print(
+            f"re-encrypted {report.rows_reencrypted} rows ({report.values_reencrypted} values) "
+            f"to key {report.active_key_id!r}"
+        )
+        by_key = ", ".join(f"{key_id}: {n}" for key_id, n in sorted(report.rows_by_key.items()))
+        print(f"rows by key now: {by_key or 'none'}")
+        for profile_id, reason in report.failures.items():
+            print(f"failed: worker profile {profile_id}: {reason}", file=sys.stderr)
+        if report.failures:
+            sys.exit(f"{len(report.failures)} rows could not be re-encrypted")
+        if report.rows_not_current:
+            print(f"{report.rows_not_current} rows were being edited; run again to finish")
+
+    asyncio.run(run())
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="iworkz", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +196,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--role", action="append", choices=["ADMIN", "PARTNER", "ISSUER"], required=True)
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(run=create_user)
+
+    p = commands.add_parser(
+        "reencrypt", help="re-encrypt personal data not under DATA_ENCRYPTION_ACTIVE_KEY"
+    )
+    p.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
+    p.set_defaults(run=reencrypt)
 
     args = parser.parse_args(argv)
     args.run(args)

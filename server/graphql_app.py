@@ -12,8 +12,8 @@ from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from dataloaders.loaders import Loaders
+from domain.auth.authentication import principal_for_bearer
 from schema.context import Context
-from server.auth import principal_from_authorization
 from server.services import Services
 
 
@@ -25,13 +25,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        principal = principal_from_authorization(
-            self.services.tokens, request.headers.get("authorization")
+        principal = await principal_for_bearer(
+            self.services.database.session,
+            self.services.tokens,
+            request.headers.get("authorization"),
         )
         return Context(
             services=self.services,
             principal=principal,
-            loaders=Loaders(self.services.database, principal),
+            loaders=Loaders(self.services.database, principal, self.services.keyring),
             client_ip=request.client.host if request.client else None,
         )
 

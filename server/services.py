@@ -11,8 +11,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from domain.auth.throttle import AttemptCounter, LoginThrottle
 from domain.auth.tokens import AccessTokens, TokenSettings
+from domain.crypto.field_encryption import KeyRing
 from domain.events import EventBus, JobQueue
+from server.adapters.attempt_counter import MemoryAttemptCounter, RedisAttemptCounter
 from server.adapters.event_bus import InMemoryEventBus, RedisEventBus
 from server.adapters.job_queue import ArqJobQueue, InlineJobQueue
 from server.database import Database
@@ -29,6 +32,8 @@ class Services:
     bus: EventBus
     queue: JobQueue
     tokens: AccessTokens
+    keyring: KeyRing  # encrypts personal data at rest
+    login_throttle: LoginThrottle
     redis: Redis | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -57,21 +62,55 @@ def token_settings(settings: Settings) -> TokenSettings:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         ttl_seconds=settings.access_token_ttl_seconds,
+        previous=settings.jwt_previous_keys,
+    )
+
+
+def keyring_from_settings(settings: Settings) -> KeyRing:
+    """The data-encryption keys; a bad key or a missing active one stops start-up here."""
+    keys, active = settings.data_encryption_key_config
+    return KeyRing.from_encoded(keys, active)
+
+
+def login_throttle(settings: Settings, counter: AttemptCounter) -> LoginThrottle:
+    return LoginThrottle(
+        counter,
+        max_failures_per_account=settings.login_max_failures_per_account,
+        max_failures_per_ip=settings.login_max_failures_per_ip,
+        window_seconds=settings.login_failure_window_seconds,
     )
 
 
 async def build_services(settings: Settings, url: str | None = None) -> Services:
     database = Database(url or database_url(settings), pool_size=settings.database_pool_size)
     tokens = AccessTokens(token_settings(settings))
+    keyring = keyring_from_settings(settings)
     if settings.redis_url:
         from arq.connections import ArqRedis
 
         redis = Redis.from_url(settings.redis_url)
         arq_redis = ArqRedis(connection_pool=redis.connection_pool)
         return Services(
-            settings, database, RedisEventBus(redis), ArqJobQueue(arq_redis), tokens, redis
+            settings=settings,
+            database=database,
+            bus=RedisEventBus(redis),
+            queue=ArqJobQueue(arq_redis),
+            tokens=tokens,
+            keyring=keyring,
+            login_throttle=login_throttle(
+                settings, RedisAttemptCounter(redis, settings.redis_key_prefix)
+            ),
+            redis=redis,
         )
     from workers.tasks import TASKS
 
     context: dict[str, Any] = {"database": database}
-    return Services(settings, database, InMemoryEventBus(), InlineJobQueue(TASKS, context), tokens)
+    return Services(
+        settings=settings,
+        database=database,
+        bus=InMemoryEventBus(),
+        queue=InlineJobQueue(TASKS, context),
+        tokens=tokens,
+        keyring=keyring,
+        login_throttle=login_throttle(settings, MemoryAttemptCounter()),
+    )

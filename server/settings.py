@@ -7,6 +7,9 @@ Setting `DATABASE_URL` / `REDIS_URL` switches each part to the real service.
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import secrets
 from enum import StrEnum
 from functools import cached_property
@@ -49,6 +52,21 @@ class Settings(BaseSettings):
     jwt_issuer: str = "https://api.iworkz.example"
     jwt_audience: str = "iworkz-api"
     access_token_ttl_seconds: int = 900
+    jwt_previous_keys: list[str] = Field(
+        default_factory=list,
+        description="Retired HS256 secrets or public PEMs, still accepted for verification",
+    )
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 30
+    login_failure_window_seconds: int = 900
+    redis_key_prefix: str = "iworkz:"
+
+    data_encryption_keys: dict[str, SecretStr] | None = Field(
+        default=None, description="JSON object: key id → base64 of a 32-byte AES-256 key"
+    )
+    data_encryption_active_key: str | None = Field(
+        default=None, description="The key id new personal data is encrypted with"
+    )
 
     graphiql: bool | None = None
     introspection: bool = True
@@ -67,6 +85,21 @@ class Settings(BaseSettings):
             self.jwt_private_key is None or self.jwt_public_key is None
         ):
             raise ValueError(f"{self.jwt_algorithm} needs JWT_PRIVATE_KEY and JWT_PUBLIC_KEY")
+        return self
+
+    @model_validator(mode="after")
+    def _data_encryption_keys_complete(self) -> Settings:
+        keys, active = self.data_encryption_keys, self.data_encryption_active_key
+        if self.environment is Environment.PRODUCTION and (keys is None or active is None):
+            raise ValueError(
+                "DATA_ENCRYPTION_KEYS and DATA_ENCRYPTION_ACTIVE_KEY are required in production"
+            )
+        if (keys is None) != (active is None):
+            raise ValueError("set DATA_ENCRYPTION_KEYS and DATA_ENCRYPTION_ACTIVE_KEY together")
+        if keys is not None and active not in keys:
+            raise ValueError(
+                f"DATA_ENCRYPTION_ACTIVE_KEY {active!r} is not in DATA_ENCRYPTION_KEYS"
+            )
         return self
 
     @property
@@ -90,3 +123,34 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    @cached_property
+    def data_encryption_key_config(self) -> tuple[dict[str, str], str]:
+        """Key id → base64 key, and the active key id, for personal data at rest.
+
+        Outside production, when unset, one key is made and kept in DATA_DIR (mode
+        0600), so local data stays readable across restarts.
+        """
+        if self.data_encryption_keys is not None and self.data_encryption_active_key is not None:
+            keys = {kid: key.get_secret_value() for kid, key in self.data_encryption_keys.items()}
+            return keys, self.data_encryption_active_key
+        path = self.data_dir / "data-encryption-keys.json"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key_id = f"local-{secrets.token_hex(4)}"
+            key = base64.b64encode(secrets.token_bytes(32)).decode()
+            # Written whole under a private name, then linked into place: a process
+            # starting at the same moment sees no file or a complete one, never half.
+            draft = path.with_name(f".{path.name}.{os.getpid()}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(descriptor, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                json.dump({"active": key_id, "keys": {key_id: key}}, file)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass  # another process made one first: use theirs
+            finally:
+                draft.unlink()
+        stored = json.loads(path.read_text())
+        return dict(stored["keys"]), str(stored["active"])

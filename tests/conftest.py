@@ -23,6 +23,7 @@ ADMIN_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 KEEP_TABLES = {"skills", "alembic_version"}
+RUN_ID = uuid.uuid4().hex[:12]
 
 
 def _url_for(database: str) -> str:
@@ -59,6 +60,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         redis_url=REDIS_URL,
         data_dir=tmp_path_factory.mktemp("data"),
         jwt_secret="test-secret-that-is-long-enough-for-hs256-0123456789",  # type: ignore[arg-type]
+        redis_key_prefix=f"iworkz-test-{RUN_ID}:",
     )
 
 
@@ -71,7 +73,14 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
 
 @pytest.fixture(autouse=True)
 async def _clean_tables(services: Services) -> AsyncIterator[None]:
+    """Each test starts from the migrated database (taxonomy included) and no Redis state."""
     yield
+    if services.redis is not None:
+        keys = [
+            key async for key in services.redis.scan_iter(f"{services.settings.redis_key_prefix}*")
+        ]
+        if keys:
+            await services.redis.delete(*keys)
     async with services.database.session() as session:
         tables = await session.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")

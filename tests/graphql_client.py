@@ -15,6 +15,7 @@ class Account:
     token: str
     user_id: str
     email: str
+    refresh_token: str = ""
 
 
 async def gql(
@@ -44,7 +45,7 @@ REGISTER = """
 mutation Register($input: RegisterInput!) {
   register(input: $input) {
     user { id email roles organizations { id name } }
-    accessToken expiresAt
+    accessToken expiresAt refreshToken
     errors { field code message }
   }
 }
@@ -70,4 +71,35 @@ async def register(
         )
     )["register"]
     assert payload["errors"] == [], payload["errors"]
-    return Account(payload["accessToken"], payload["user"]["id"], email)
+    return Account(payload["accessToken"], payload["user"]["id"], email, payload["refreshToken"])
+
+
+async def create_admin(
+    services, client: httpx.AsyncClient, email: str = "admin@example.com"
+) -> Account:
+    """Admins cannot sign up: create one the way `iworkz create-user` does, then sign in."""
+    from domain.auth.principal import Role
+    from domain.auth.service import create_user
+
+    async with services.database.transaction(services.bus, services.queue) as uow:
+        await create_user(
+            uow, email=email, password=PASSWORD, display_name="Admin", roles=[Role.ADMIN]
+        )
+    return await login(client, email)
+
+
+LOGIN = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) {
+    user { id email } accessToken refreshToken expiresAt refreshTokenExpiresAt
+    errors { field code message }
+  }
+}
+"""
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> Account:
+    payload = data(await gql(client, LOGIN, {"input": {"email": email, "password": password}}))
+    result = payload["login"]
+    assert result["errors"] == [], result["errors"]
+    return Account(result["accessToken"], result["user"]["id"], email, result["refreshToken"])

@@ -153,7 +153,9 @@ async def test_unsigned_token_alg_none_is_rejected(client):
 async def test_token_signed_with_another_key_is_rejected(client):
     claims = await _claims_of(client)
     other_key = OctKey.import_key("another-secret-that-is-long-enough-0123456789abcdef")
-    result = await gql(client, ME, token=_forge(claims, {"alg": "HS256"}, other_key))
+    result = await gql(
+        client, ME, token=_forge(claims, {"alg": "HS256", "kid": other_key.thumbprint()}, other_key)
+    )
     assert error_codes(result) == ["UNAUTHENTICATED"]
 
 
@@ -161,7 +163,9 @@ async def test_expired_token_is_rejected_and_says_so(client, settings):
     claims = await _claims_of(client)
     claims["exp"] = claims["iat"] - 3600
     key = OctKey.import_key(settings.jwt_signing_secret)
-    result = await gql(client, ME, token=_forge(claims, {"alg": "HS256"}, key))
+    result = await gql(
+        client, ME, token=_forge(claims, {"alg": "HS256", "kid": key.thumbprint()}, key)
+    )
     assert error_codes(result) == ["UNAUTHENTICATED"]
     assert "expired" in result["errors"][0]["message"]
 
@@ -170,7 +174,9 @@ async def test_token_for_another_audience_is_rejected(client, settings):
     claims = await _claims_of(client)
     claims["aud"] = "some-other-api"
     key = OctKey.import_key(settings.jwt_signing_secret)
-    result = await gql(client, ME, token=_forge(claims, {"alg": "HS256"}, key))
+    result = await gql(
+        client, ME, token=_forge(claims, {"alg": "HS256", "kid": key.thumbprint()}, key)
+    )
     assert error_codes(result) == ["UNAUTHENTICATED"]
 
 
@@ -207,13 +213,14 @@ def test_key_pair_tokens_verify_and_resist_algorithm_confusion(algorithm, make_k
         )
     )
     user_id = uuid.uuid4()
-    assert tokens.verify(tokens.issue(user_id, ["WORKER"]).token).user_id == user_id
+    assert tokens.verify(tokens.issue(user_id, ["WORKER"]).token).subject == str(user_id)
 
     # The classic attack: sign HS256 with the public key as the HMAC secret.
     issued = tokens.issue(user_id, ["ADMIN"])
     payload = issued.token.split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    signing_input = f"{_b64({'alg': 'HS256', 'typ': 'JWT'})}.{_b64(claims)}"
+    header = json.loads(base64.urlsafe_b64decode(issued.token.split(".")[0] + "=="))
+    signing_input = f"{_b64({'alg': 'HS256', 'typ': 'JWT', 'kid': header['kid']})}.{_b64(claims)}"
     mac = hmac.new(public.encode(), signing_input.encode(), hashlib.sha256).digest()
     confused = f"{signing_input}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
     with pytest.raises(InvalidToken):
@@ -235,3 +242,35 @@ def test_token_lifetime_follows_settings():
     issued = tokens.issue(uuid.uuid4(), [])
     remaining = issued.expires_at - utcnow()
     assert timedelta(seconds=880) < remaining <= timedelta(seconds=900)
+
+
+def _hs256(secret: str, previous: tuple[str, ...] = ()) -> AccessTokens:
+    return AccessTokens(
+        TokenSettings.from_secret_or_pem(
+            "HS256",
+            secret=secret,
+            private_pem=None,
+            public_pem=None,
+            issuer="iss",
+            audience="aud",
+            ttl_seconds=60,
+            previous=previous,
+        )
+    )
+
+
+def test_keys_rotate_by_kid_without_signing_anyone_out():
+    old, new = "old-secret-" + "o" * 40, "new-secret-" + "n" * 40
+    before_rotation = _hs256(old).issue(uuid.uuid4(), ["WORKER"]).token
+    rotated = _hs256(new, previous=(old,))
+    assert rotated.verify(before_rotation).roles == ("WORKER",)  # old key still verifies
+    after_rotation = rotated.issue(uuid.uuid4(), ["WORKER"]).token
+    assert _kid(after_rotation) != _kid(before_rotation)
+    retired = _hs256(new)  # the old key dropped after one token lifetime
+    with pytest.raises(InvalidToken, match="key we know"):
+        retired.verify(before_rotation)
+    assert retired.verify(after_rotation)
+
+
+def _kid(token: str) -> str:
+    return json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))["kid"]

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, ForeignKey, String
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
@@ -28,8 +28,11 @@ class User(SQLModel, table=True):
     roles: list[str] = text_array()
     locale: str = Field(default="ja", sa_column=Column(String(10), nullable=False))
     created_at: datetime | None = created_at()
-    # Access tokens issued before this instant are refused (password change, logout everywhere).
-    sessions_revoked_at: datetime | None = timestamp()
+    # Access tokens carry the epoch they were issued in; bumping it (password change, logout
+    # everywhere) invalidates every access token issued before, at once.
+    session_epoch: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
 
 
 class Organization(SQLModel, table=True):

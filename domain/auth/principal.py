@@ -21,6 +21,9 @@ class Role(StrEnum):
 class Principal:
     user_id: UUID | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
+    # OAuth scopes of a partner's client-credentials token; None for a user's own session.
+    scopes: frozenset[str] | None = None
+    client_id: str | None = None
     # Why the caller is anonymous despite sending a token ("expired", ...), for a precise error.
     credential_problem: str | None = None
 
@@ -39,6 +42,11 @@ class Principal:
         if self.user_id is None:
             raise Unauthenticated(self.credential_problem or "Sign in to do this.")
         return self.user_id
+
+    def require_scope(self, scope: str) -> None:
+        """Partner tokens carry scopes; a user's own session may do all its roles allow."""
+        if self.scopes is not None and scope not in self.scopes:
+            raise Forbidden(f"This needs the `{scope}` scope.")
 
     def require_role(self, *roles: Role) -> UUID:
         user_id = self.require_user()

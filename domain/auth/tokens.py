@@ -1,29 +1,42 @@
-"""Short-lived JWT access tokens (joserfc), with an allow-listed algorithm."""
+"""Short-lived JWT access tokens (joserfc): one allow-listed algorithm, keys chosen by `kid`.
+
+Tokens are signed with the active key and verified with any key still in the
+ring, so keys rotate without signing anyone out: add the new key as active, keep
+the old one for verification for one token lifetime, then drop it.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
-from domain.auth.principal import Principal, Role
 from domain.clock import utcnow
 
 Key = OctKey | RSAKey | ECKey
+ALGORITHMS: dict[str, type[OctKey] | type[RSAKey] | type[ECKey]] = {
+    "HS256": OctKey,
+    "RS256": RSAKey,
+    "ES256": ECKey,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class TokenSettings:
-    algorithm: str  # exactly one of HS256, RS256, ES256
+    algorithm: str  # exactly one of ALGORITHMS
     signing_key: Key
-    verification_key: Key
+    verification_keys: dict[str, Key]  # by kid; includes the signing key's public half
     issuer: str
     audience: str
     ttl: timedelta
+    signing_kid: str = field(default="")
 
     @classmethod
     def from_secret_or_pem(
@@ -36,21 +49,31 @@ class TokenSettings:
         issuer: str,
         audience: str,
         ttl_seconds: int,
+        previous: Sequence[str] = (),
     ) -> TokenSettings:
+        """`previous`: older secrets (HS256) or public PEMs, still accepted for verification."""
+        key_type = ALGORITHMS[algorithm]
         signing: Key
-        verification: Key
+        verifying: list[Key]
         if algorithm == "HS256":
             if not secret:
                 raise ValueError("HS256 needs a secret")
-            signing = verification = OctKey.import_key(secret)
+            signing = OctKey.import_key(secret)
+            verifying = [signing, *(OctKey.import_key(old) for old in previous)]
         else:
-            key_type: type[RSAKey] | type[ECKey] = RSAKey if algorithm == "RS256" else ECKey
             if not private_pem or not public_pem:
                 raise ValueError(f"{algorithm} needs a private and a public key")
-            signing = key_type.import_key(private_pem)
-            verification = key_type.import_key(public_pem)
+            signing = key_type.import_key(private_pem)  # type: ignore[assignment]
+            verifying = [key_type.import_key(pem) for pem in (public_pem, *previous)]  # type: ignore[misc]
+        keys = {key.thumbprint(): key for key in verifying}
         return cls(
-            algorithm, signing, verification, issuer, audience, timedelta(seconds=ttl_seconds)
+            algorithm,
+            signing,
+            keys,
+            issuer,
+            audience,
+            timedelta(seconds=ttl_seconds),
+            signing_kid=signing.thumbprint(),
         )
 
 
@@ -58,6 +81,15 @@ class TokenSettings:
 class IssuedToken:
     token: str
     expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    subject: str
+    session_epoch: int
+    roles: tuple[str, ...]
+    scopes: tuple[str, ...]
+    client_id: str | None
 
 
 class InvalidToken(Exception):
@@ -77,29 +109,47 @@ class AccessTokens:
             leeway=30,
         )
 
-    def issue(self, user_id: uuid.UUID, roles: list[str]) -> IssuedToken:
-        now = utcnow()
+    @property
+    def ttl(self) -> timedelta:
+        return self._settings.ttl
+
+    def issue(
+        self,
+        subject: str | uuid.UUID,
+        roles: Sequence[str],
+        *,
+        scopes: Sequence[str] = (),
+        client_id: str | None = None,
+        session_epoch: int = 0,
+    ) -> IssuedToken:
+        now = utcnow().replace(microsecond=0)
         expires_at = now + self._settings.ttl
-        claims = {
+        claims: dict[str, object] = {
             "iss": self._settings.issuer,
             "aud": self._settings.audience,
-            "sub": str(user_id),
+            "sub": str(subject),
             "iat": int(now.timestamp()),
             "exp": int(expires_at.timestamp()),
             "jti": uuid.uuid4().hex,
             "roles": sorted(roles),
+            "sep": session_epoch,
         }
-        header = {"alg": self._settings.algorithm, "typ": "JWT"}
+        if scopes:
+            claims["scope"] = " ".join(sorted(scopes))
+        if client_id:
+            claims["client_id"] = client_id
+        header = {"alg": self._settings.algorithm, "typ": "JWT", "kid": self._settings.signing_kid}
         token = jwt.encode(
             header, claims, self._settings.signing_key, algorithms=[self._settings.algorithm]
         )
-        return IssuedToken(token, expires_at.replace(microsecond=0))
+        return IssuedToken(token, expires_at)
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str) -> VerifiedToken:
+        key = self._settings.verification_keys.get(_kid_of(token) or "")
+        if key is None:
+            raise InvalidToken("The access token was not signed by a key we know.")
         try:
-            decoded = jwt.decode(
-                token, self._settings.verification_key, algorithms=[self._settings.algorithm]
-            )
+            decoded = jwt.decode(token, key, algorithms=[self._settings.algorithm])
             self._claims.validate(decoded.claims)
         except JoseError as error:
             raise InvalidToken(_describe(error)) from None
@@ -107,11 +157,27 @@ class AccessTokens:
             raise InvalidToken("The access token is malformed.") from None
         claims = decoded.claims
         try:
-            user_id = uuid.UUID(str(claims["sub"]))
-            roles = frozenset(Role(role) for role in claims.get("roles", []))
-        except (ValueError, KeyError):
+            return VerifiedToken(
+                subject=str(claims["sub"]),
+                session_epoch=int(claims.get("sep", 0)),
+                roles=tuple(str(role) for role in claims.get("roles", [])),
+                scopes=tuple(str(claims.get("scope", "")).split()),
+                client_id=claims.get("client_id"),
+            )
+        except (ValueError, TypeError, KeyError):
             raise InvalidToken("The access token is malformed.") from None
-        return Principal(user_id=user_id, roles=roles)
+
+
+def _kid_of(token: str) -> str | None:
+    try:
+        header_segment = token.split(".", 1)[0]
+        header = json.loads(
+            base64.urlsafe_b64decode(header_segment + "=" * (-len(header_segment) % 4))
+        )
+        kid = header.get("kid")
+        return kid if isinstance(kid, str) else None
+    except (ValueError, AttributeError):
+        return None
 
 
 def _describe(error: JoseError) -> str:
