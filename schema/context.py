@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from dataloaders.loaders import Loaders
 from domain.auth.principal import Principal
 from domain.unit_of_work import UnitOfWork
+from server.rate_limit import QueryCharge
 from server.services import Services
 
 
@@ -21,6 +22,8 @@ class Context:
     principal: Principal
     loaders: Loaders
     client_ip: str | None = None
+    # Set by the query-cost limiter before execution; read by the `rateLimit` field.
+    query_charge: QueryCharge | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import audit, auth, jobs, skills, workers
 from resolvers import node as nodes_resolvers
 from resolvers import personal_data as personal_data_resolvers
+from resolvers import rate_limit as rate_limit_resolvers
 from schema.audit import AuditEvent
 from schema.extensions import ErrorCodes
 from schema.jobs import Job, JobPayload
+from schema.limits import QueryLimits
 from schema.organizations import Organization
 from schema.personal_data import WorkerPersonalDataPayload
 from schema.prefectures import PrefectureInfo, all_prefectures
+from schema.rate_limit import RateLimit
 from schema.relay import Connection, Node
 from schema.skills import Skill
+from schema.suggestions import HideSuggestions
 from schema.users import AuthPayload, LogoutPayload, User, UserPayload
 from schema.workers import Worker, WorkerProfilePayload
 
@@ -39,6 +46,10 @@ class Query:
     )
     prefectures: list[PrefectureInfo] = strawberry.field(
         resolver=all_prefectures, description="Japan's 47 prefectures, in JIS order."
+    )
+    rate_limit: RateLimit | None = strawberry.field(
+        resolver=rate_limit_resolvers.rate_limit,
+        description=rate_limit_resolvers.rate_limit.__doc__,
     )
     audit_events: Connection[AuditEvent] = strawberry.field(
         resolver=audit.audit_events, description=audit.audit_events.__doc__
@@ -103,18 +114,36 @@ class Mutation:
     )
 
 
-def build_schema(*, mask_unexpected_errors: bool = False) -> strawberry.Schema:
-    return strawberry.Schema(
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Quiet: user errors are not incidents, and ErrorCodes logs the unexpected ones."""
+
+
+def build_schema(
+    *,
+    mask_unexpected_errors: bool = False,
+    introspection: bool = True,
+    field_suggestions: bool = True,
+    query_limits: QueryLimits | None = None,
+) -> strawberry.Schema:
+    """The schema with its protections; `create_app` derives the flags from settings.
+
+    `query_limits` defaults to the default ceilings without per-caller budgets."""
+    limits = query_limits or QueryLimits()
+    extensions: list[Any] = [
+        lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
+        *limits.extensions(),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    if not field_suggestions:
+        extensions.append(HideSuggestions)
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=[Job, Worker, Organization, Skill, User],
-        config=StrawberryConfig(),
-        extensions=[
-            lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
-            lambda: QueryDepthLimiter(max_depth=12),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
-            lambda: MaxTokensLimiter(max_token_count=5000),
-        ],
+        config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
+        extensions=extensions,
     )
 
 

@@ -8,12 +8,16 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from schema.limits import QueryLimits
 from schema.schema import build_schema
 from server.graphql_app import GraphQLEndpoint
+from server.middleware import BodySizeLimit, SecurityHeaders
 from server.services import Services, build_services
 from server.settings import Environment, Settings
 
@@ -37,7 +41,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
     graphql = GraphQLEndpoint(
         services=services,  # type: ignore[arg-type]  # set in lifespan when not given
-        schema=build_schema(mask_unexpected_errors=settings.environment is Environment.PRODUCTION),
+        settings=settings,
+        schema=build_schema(
+            mask_unexpected_errors=settings.environment is Environment.PRODUCTION,
+            introspection=settings.introspection,
+            field_suggestions=settings.environment is not Environment.PRODUCTION,
+            query_limits=QueryLimits.from_settings(settings),
+        ),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
     )
@@ -74,6 +84,17 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(SecurityHeaders, hsts=settings.hsts_enabled),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_allow_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            ),
+            Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes),
         ],
         lifespan=lifespan,
     )

@@ -69,8 +69,26 @@ class Settings(BaseSettings):
     )
 
     graphiql: bool | None = None
+    cors_allow_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser"
+    )
+    max_request_bytes: int = 1_000_000
+    max_query_length: int = 20_000
+    execution_timeout_seconds: float = 10.0
+    hsts: bool | None = Field(default=None, description="Defaults to on in production")
     introspection: bool = True
     max_page_size: int = 100
+
+    # Query limits (docs/security.md, "Query limits"): calculated cost per request,
+    # and per-caller budgets (token buckets) that throttle sustained heavy use.
+    query_cost_limit: int = Field(default=5_000, ge=1)
+    query_max_depth: int = Field(default=10, ge=1)
+    query_max_aliases: int = Field(default=30, ge=0)
+    query_max_tokens: int = Field(default=5_000, ge=1)
+    rate_limit_enabled: bool = True
+    rate_limit_bucket_size: int = Field(default=10_000, ge=1)
+    rate_limit_restore_rate: float = Field(default=200.0, gt=0, description="points per second")
+
     sentry_dsn: str | None = None
     log_level: str = "INFO"
 
@@ -111,6 +129,10 @@ class Settings(BaseSettings):
         if self.graphiql is not None:
             return self.graphiql
         return self.environment is not Environment.PRODUCTION
+
+    @property
+    def hsts_enabled(self) -> bool:
+        return self.hsts if self.hsts is not None else self.environment is Environment.PRODUCTION
 
     @cached_property
     def jwt_signing_secret(self) -> str:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.crypto.field_encryption import KeyRing, field_aad
+from domain.geo.prefectures import Prefecture
 from domain.profiles.personal_data.inputs import PersonalDataDraft, PostalAddress
 from domain.profiles.personal_data.models import ENCRYPTED_COLUMNS, TABLE, WorkerPersonalData
 
@@ -68,6 +69,12 @@ def encrypted_columns(
     return columns
 
 
+def _address(fields: dict[str, Any]) -> PostalAddress:
+    return PostalAddress.model_construct(
+        **{**fields, "prefecture": Prefecture(fields["prefecture"])}
+    )
+
+
 def decrypt_row(keyring: KeyRing, row: WorkerPersonalData) -> PersonalData:
     clear: dict[str, str | None] = {}
     for name, column in ENCRYPTED_COLUMNS.items():
@@ -80,7 +87,7 @@ def decrypt_row(keyring: KeyRing, row: WorkerPersonalData) -> PersonalData:
         phone=clear.get("phone"),
         birth_date=date.fromisoformat(birth_date) if birth_date else None,
         # Built without re-validating: what was valid when written is shown as written.
-        postal_address=PostalAddress.model_construct(**json.loads(address)) if address else None,
+        postal_address=_address(json.loads(address)) if address else None,
         residence_card_number=clear.get("residence_card_number"),
         documents=json.loads(documents) if documents else [],
         updated_at=row.updated_at,

@@ -68,7 +68,7 @@ async def reencrypt_personal_data(
                 col(WorkerPersonalData.key_id)
             )
         )
-        report.rows_by_key = {key_id: count for key_id, count in counts.tuples()}
+        report.rows_by_key = {key_id: count for key_id, count in counts.all()}
     return report
 
 

@@ -83,7 +83,7 @@ async def personal_data_of_profiles(
         .where(WorkerProfile.id.in_(profile_ids))  # type: ignore[attr-defined]
     )
     found: dict[uuid.UUID, PersonalData | FieldEncryptionError] = {}
-    for profile, data in rows.tuples():
+    for profile, data in rows.all():
         if not can_see_personal_data(actor, profile):
             continue
         try:

@@ -1,0 +1,13 @@
+"""`rateLimit`: the caller's query budget, as the cost limiter left it for this query."""
+
+from __future__ import annotations
+
+from schema.context import Info
+from schema.rate_limit import RateLimit
+
+
+def rate_limit(info: Info) -> RateLimit | None:
+    """Your query budget and what this query costs; null when budgets are off or
+    cannot be read right now."""
+    charge = info.context.query_charge
+    return RateLimit.from_charge(charge) if charge else None

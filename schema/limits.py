@@ -1,0 +1,177 @@
+"""The query-cost limiter: prices each operation before it runs, refuses one over the
+per-query limit (QUERY_TOO_COSTLY) or over its caller's remaining budget (THROTTLED),
+and reports the cost and the budget in `extensions.cost` of every response.
+
+Shopify's response shape, GitHub's per-caller accounting; the cost rules are in
+schema/cost.py and the buckets in server/rate_limit.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError, GraphQLSchema, MaxIntrospectionDepthRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from schema.cost import QueryCostCalculator
+from server.rate_limit import BucketConfig, CallerBudgets, QueryCharge, Spend, ThrottleStatus
+from server.settings import Settings
+
+if TYPE_CHECKING:
+    from schema.context import Context
+
+# Defaults of the settings QUERY_COST_LIMIT, QUERY_MAX_DEPTH, QUERY_MAX_ALIASES and
+# QUERY_MAX_TOKENS, for a schema built without settings (the SDL export).
+DEFAULT_QUERY_COST_LIMIT = 5_000
+DEFAULT_MAX_DEPTH = 10
+DEFAULT_MAX_ALIASES = 30
+DEFAULT_MAX_TOKENS = 5_000
+
+
+class QueryLimits:
+    """One app's query limits: depth, aliases and tokens (checked while parsing and
+    validating), the per-query cost ceiling and, optionally, per-caller budgets.
+    The cost calculator is built once, for the schema it serves."""
+
+    def __init__(
+        self,
+        *,
+        max_query_cost: int = DEFAULT_QUERY_COST_LIMIT,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        max_aliases: int = DEFAULT_MAX_ALIASES,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        budgets: CallerBudgets | None = None,
+    ) -> None:
+        self.max_depth = max_depth
+        self.max_aliases = max_aliases
+        self.max_tokens = max_tokens
+        self.budgets = budgets
+        # A query bigger than a full bucket could never run: refuse it as too costly
+        # instead of throttling it forever.
+        capacity = budgets.config.capacity if budgets else max_query_cost
+        self.max_query_cost = min(max_query_cost, capacity)
+        self._calculator: QueryCostCalculator | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> QueryLimits:
+        budgets = (
+            CallerBudgets(
+                BucketConfig(settings.rate_limit_bucket_size, settings.rate_limit_restore_rate),
+                key_prefix=settings.redis_key_prefix,
+                clock=time.time,
+            )
+            if settings.rate_limit_enabled
+            else None
+        )
+        return cls(
+            max_query_cost=settings.query_cost_limit,
+            max_depth=settings.query_max_depth,
+            max_aliases=settings.query_max_aliases,
+            max_tokens=settings.query_max_tokens,
+            budgets=budgets,
+        )
+
+    def extensions(self) -> list[Callable[[], SchemaExtension]]:
+        """The schema extensions that enforce these limits, in the order they act."""
+        return [
+            lambda: MaxTokensLimiter(max_token_count=self.max_tokens),
+            lambda: QueryDepthLimiter(max_depth=self.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=self.max_aliases),
+            # The depth limiter skips `__` fields: this bounds cyclic introspection.
+            lambda: AddValidationRules([MaxIntrospectionDepthRule]),
+            lambda: QueryCostLimiter(self),
+        ]
+
+    def calculator(self, schema: GraphQLSchema) -> QueryCostCalculator:
+        if self._calculator is None or self._calculator.schema is not schema:
+            self._calculator = QueryCostCalculator(schema)
+        return self._calculator
+
+
+def caller_key(context: Context) -> str:
+    """Whose budget pays: the signed-in user, else the partner client, else the address."""
+    principal = context.principal
+    if principal.user_id is not None:
+        return f"user:{principal.user_id}"
+    if principal.client_id is not None:
+        return f"client:{principal.client_id}"
+    return f"ip:{context.client_ip or 'unknown'}"
+
+
+class QueryCostLimiter(SchemaExtension):
+    """Runs after validation, before execution: a refused operation runs no resolver."""
+
+    def __init__(self, limits: QueryLimits) -> None:
+        self.limits = limits
+        self.charge: QueryCharge | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context: Context = execution.context
+        assert execution.graphql_document is not None  # validated by now
+        cost = self.limits.calculator(execution.schema._schema).cost(
+            execution.graphql_document, execution.operation_name, execution.variables
+        )
+        maximum = self.limits.max_query_cost
+        if cost > maximum:
+            self.charge = QueryCharge(cost, maximum, await self._peek(context))
+            execution.result = _refusal(
+                f"This query costs {cost:,} points, more than the {maximum:,} one query may "
+                "cost. Ask for fewer items (`first`/`last`) or fewer nested fields.",
+                {"code": "QUERY_TOO_COSTLY", "cost": cost, "maximumCost": maximum},
+            )
+        else:
+            spend = await self._spend(context, cost)
+            self.charge = QueryCharge(cost, maximum, spend.status)
+            if not spend.allowed and spend.status is not None:
+                retry_after = spend.retry_after(cost)
+                execution.result = _refusal(
+                    f"Throttled: this query costs {cost:,} points and your budget holds "
+                    f"{int(spend.status.currently_available):,} (it refills "
+                    f"{spend.status.restore_rate:g} points a second). "
+                    f"Retry in {retry_after} s.",
+                    {"code": "THROTTLED", "cost": cost, "retryAfter": retry_after},
+                )
+        context.query_charge = self.charge
+        yield
+
+    async def get_results(self) -> dict[str, Any]:
+        """`extensions.cost` (Shopify's shape), on every response, refused ones included."""
+        charge = self.charge
+        if charge is None:  # refused before it could be priced (syntax, validation)
+            status = await self._peek(self.execution_context.context)
+            charge = QueryCharge(0, self.limits.max_query_cost, status)
+            requested: int | None = None
+        else:
+            requested = charge.cost
+        return {
+            "cost": {
+                "requestedQueryCost": requested,
+                "maximumQueryCost": charge.max_query_cost,
+                "throttleStatus": charge.status.as_json() if charge.status else None,
+            }
+        }
+
+    async def _spend(self, context: Context, cost: int) -> Spend:
+        if self.limits.budgets is None:
+            return Spend(True, None)
+        bucket = self.limits.budgets.bucket(context.services.redis)
+        return await bucket.spend(caller_key(context), cost)
+
+    async def _peek(self, context: Context | None) -> ThrottleStatus | None:
+        if context is None:
+            return None
+        return (await self._spend(context, 0)).status
+
+
+def _refusal(message: str, extensions: dict[str, Any]) -> GraphQLExecutionResult:
+    return GraphQLExecutionResult(data=None, errors=[GraphQLError(message, extensions=extensions)])
