@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from domain.auth.partners import PartnerScope
 from domain.errors import ValidationFailed
 from domain.unit_of_work import UnitOfWork
 from schema.context import Info
@@ -17,7 +18,11 @@ T = TypeVar("T")
 async def in_transaction(
     info: Info, action: Callable[[UnitOfWork], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
-    """The action's result after commit, or the user errors that rolled it back."""
+    """The action's result after commit, or the user errors that rolled it back.
+
+    Every write passes here, so this is where partner tokens without the `write`
+    scope are stopped."""
+    info.context.principal.require_scope(PartnerScope.WRITE)
     try:
         async with info.context.transaction() as uow:
             return await action(uow), []

@@ -125,7 +125,7 @@ class QueryCostLimiter(SchemaExtension):
         if cost > maximum:
             self.charge = QueryCharge(cost, maximum, await self._peek(context))
             execution.result = _refusal(
-                f"This query costs {cost:,} points, more than the {maximum:,} one query may "
+                f"This query costs {cost:,} points, more than the {maximum:,} points one query may "
                 "cost. Ask for fewer items (`first`/`last`) or fewer nested fields.",
                 {"code": "QUERY_TOO_COSTLY", "cost": cost, "maximumCost": maximum},
             )

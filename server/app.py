@@ -11,13 +11,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from schema.limits import QueryLimits
 from schema.schema import build_schema
 from server.graphql_app import GraphQLEndpoint
 from server.middleware import BodySizeLimit, SecurityHeaders
+from server.oauth import token_endpoint
 from server.services import Services, build_services
 from server.settings import Environment, Settings
 
@@ -78,8 +79,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             status_code=200 if ready else 503,
         )
 
+    async def oauth_token(request: Request) -> Response:
+        """OAuth 2.0 token endpoint (client credentials, for partners)."""
+        return await token_endpoint(request, holder["services"])
+
     return Starlette(
         routes=[
+            Route("/oauth/token", oauth_token, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),

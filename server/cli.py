@@ -1,5 +1,5 @@
 """`iworkz` command line: serve, worker, migrate, seed-demo, export-schema, create-user,
-reencrypt."""
+create-partner-client, reencrypt."""
 
 from __future__ import annotations
 
@@ -134,6 +134,33 @@ def create_user(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def create_partner_client(args: argparse.Namespace) -> None:
+    """OAuth client credentials for a partner; the secret is shown once, here."""
+    from domain.auth.partners import PartnerScope
+    from domain.auth.partners import create_partner_client as create
+    from domain.auth.service import user_by_email
+    from server.services import build_services
+
+    settings = _settings()
+    url = _prepared_database_url(settings)
+
+    async def run() -> None:
+        services = await build_services(settings, url)
+        try:
+            async with services.database.transaction(services.bus, services.queue) as uow:
+                owner = await user_by_email(uow.session, args.owner)
+                if owner is None:
+                    sys.exit(f"no user {args.owner}: create it with `create-user --role PARTNER`")
+                client = await create(
+                    uow, owner.id, args.name, [PartnerScope(scope) for scope in args.scope]
+                )
+            print(f"client_id:     {client.client_id}\nclient_secret: {client.client_secret}")
+        finally:
+            await services.close()
+
+    asyncio.run(run())
+
+
 def reencrypt(args: argparse.Namespace) -> None:
     """Move personal data onto the active key, so a retired key can be removed."""
     from domain.profiles.personal_data.rotation import reencrypt_personal_data
@@ -189,6 +216,14 @@ def main(argv: list[str] | None = None) -> None:
     p = commands.add_parser("export-schema", help="write schema/schema.graphql")
     p.add_argument("--check", action="store_true", help="fail if the file is out of date")
     p.set_defaults(run=export_schema)
+
+    p = commands.add_parser("create-partner-client", help="OAuth credentials for a partner")
+    p.add_argument("owner", help="email of a user with the PARTNER role")
+    p.add_argument("--name", required=True)
+    p.add_argument(
+        "--scope", action="append", required=True, choices=["jobs:read", "workers:read", "write"]
+    )
+    p.set_defaults(run=create_partner_client)
 
     p = commands.add_parser("create-user", help="create an admin or partner account")
     p.add_argument("email")

@@ -87,7 +87,8 @@ async def test_users_are_private(client, world):
 async def test_unknown_and_forbidden_look_the_same(client, world):
     missing = await gql(client, NODE, {"id": to_global_id("Job", uuid.uuid4())})
     hidden = await gql(client, NODE, {"id": world["draft"]["id"]})
-    assert missing == hidden == {"data": {"node": None}}
+    assert missing["data"] == hidden["data"] == {"node": None}
+    assert "errors" not in missing and "errors" not in hidden
 
 
 async def test_malformed_id_is_bad_user_input(client, world):

@@ -19,11 +19,13 @@ async def hash_password(password: str) -> str:
     return await asyncio.to_thread(_hasher.hash, password)
 
 
-async def verify_password(password_hash: str | None, password: str) -> bool:
-    def verify() -> bool:
-        try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-        except (VerificationError, InvalidHashError):
-            return False
+def verify_secret(secret_hash: str | None, secret: str) -> bool:
+    """Blocking check; with no hash, still spends the time of one (no timing oracle)."""
+    try:
+        return _hasher.verify(secret_hash or _DUMMY_HASH, secret) and bool(secret_hash)
+    except (VerificationError, InvalidHashError):
+        return False
 
-    return await asyncio.to_thread(verify)
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_secret, password_hash, password)

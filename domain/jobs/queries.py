@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.auth.organizations import organization_ids_of
+from domain.auth.partners import PartnerScope
 from domain.auth.principal import Principal
 from domain.errors import Forbidden, validated
 from domain.filters import Near, PayBound, SkillFilter, has_skills
@@ -97,6 +98,7 @@ async def browse_jobs(
     filter_data: dict[str, Any],
     page: PageRequest,
 ) -> Page[Job]:
+    actor.require_scope(PartnerScope.JOBS_READ)
     wanted = validated(JobFilter, filter_data)
     page.validate()
     async with session_factory() as session:
@@ -110,6 +112,8 @@ async def jobs_visible_to(
     session: AsyncSession, actor: Principal, job_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Job]:
     """The jobs among `job_ids` the actor may see; the rest are simply absent."""
+    if actor.scopes is not None and PartnerScope.JOBS_READ not in actor.scopes:
+        return {}
     rows = (await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars().all()  # type: ignore[attr-defined]
     member_of = set(await organization_ids_of(session, actor.user_id)) if actor.user_id else set()
     return {

@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.auth.partners import PartnerScope
 from domain.auth.principal import Principal, Role
 from domain.errors import validated
 from domain.filters import Near, PayBound, SkillFilter, has_skills
@@ -23,7 +24,7 @@ from domain.skills.models import Skill
 from domain.text_search import MAX_QUERY_LENGTH, search_condition
 from domain.values import EmploymentType, Model
 
-DIRECTORY_ROLES = (Role.EMPLOYER, Role.ADMIN)
+DIRECTORY_ROLES = (Role.EMPLOYER, Role.ADMIN, Role.PARTNER)
 
 
 class WorkerFilter(Model):
@@ -40,9 +41,13 @@ class WorkerFilter(Model):
 
 def can_see_profile(profile: WorkerProfile, actor: Principal) -> bool:
     """A worker sees their own profile; employers see public ones; admins see all."""
-    if actor.user_id == profile.user_id or actor.is_admin:
+    if actor.client_id is None and (actor.user_id == profile.user_id or actor.is_admin):
         return True
-    return profile.visibility == Visibility.PUBLIC and actor.has(Role.EMPLOYER)
+    if profile.visibility != Visibility.PUBLIC:
+        return False
+    if actor.has(Role.PARTNER):
+        return actor.scopes is not None and PartnerScope.WORKERS_READ in actor.scopes
+    return actor.has(Role.EMPLOYER)
 
 
 def worker_search_statement(wanted: WorkerFilter, *, include_hidden: bool) -> Select[Any]:
@@ -94,6 +99,7 @@ async def browse_workers(
     page: PageRequest,
 ) -> Page[WorkerProfile]:
     actor.require_role(*DIRECTORY_ROLES)
+    actor.require_scope(PartnerScope.WORKERS_READ)
     wanted = validated(WorkerFilter, filter_data)
     page.validate()
     statement = worker_search_statement(wanted, include_hidden=actor.is_admin)
