@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.events import DomainEvent, EventBus, JobQueue
 
+HANDLE_EVENT = "handle_event"  # the background task that runs domain/event_handlers.py
+
 
 @dataclass
 class UnitOfWork:
@@ -35,5 +37,7 @@ async def unit_of_work(
             yield uow
     for event in uow.events:
         await bus.publish(event)
+        # Slower consequences (notifications, webhooks) run in the background, once per event.
+        await queue.enqueue(HANDLE_EVENT, job_id=f"event:{event.id}", event=event.to_json())
     for function, job_id, kwargs in uow.jobs:
         await queue.enqueue(function, job_id=job_id, **kwargs)

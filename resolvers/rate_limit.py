@@ -7,7 +7,6 @@ from schema.rate_limit import RateLimit
 
 
 def rate_limit(info: Info) -> RateLimit | None:
-    """Your query budget and what this query costs; null when budgets are off or
-    cannot be read right now."""
+    """Your query budget and this query's cost; null when budgets are off or unreadable."""
     charge = info.context.query_charge
     return RateLimit.from_charge(charge) if charge else None

@@ -94,7 +94,7 @@ async def build_services(settings: Settings, url: str | None = None) -> Services
             settings=settings,
             database=database,
             bus=RedisEventBus(redis),
-            queue=ArqJobQueue(arq_redis),
+            queue=ArqJobQueue(arq_redis, settings.job_queue_name),
             tokens=tokens,
             keyring=keyring,
             login_throttle=login_throttle(
@@ -104,8 +104,8 @@ async def build_services(settings: Settings, url: str | None = None) -> Services
         )
     from workers.tasks import TASKS
 
-    context: dict[str, Any] = {"database": database}
-    return Services(
+    context: dict[str, Any] = {}
+    services = Services(
         settings=settings,
         database=database,
         bus=InMemoryEventBus(),
@@ -114,3 +114,5 @@ async def build_services(settings: Settings, url: str | None = None) -> Services
         keyring=keyring,
         login_throttle=login_throttle(settings, MemoryAttemptCounter()),
     )
+    context["services"] = services  # inline tasks get the same context an arq worker builds
+    return services

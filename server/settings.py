@@ -131,6 +131,11 @@ class Settings(BaseSettings):
         return self.environment is not Environment.PRODUCTION
 
     @property
+    def job_queue_name(self) -> str:
+        """The arq queue; prefixed like every Redis key, so deployments can share a Redis."""
+        return f"{self.redis_key_prefix}queue"
+
+    @property
     def hsts_enabled(self) -> bool:
         return self.hsts if self.hsts is not None else self.environment is Environment.PRODUCTION
 

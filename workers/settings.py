@@ -8,26 +8,28 @@ from arq import cron
 from arq import run_worker as arq_run_worker
 from arq.connections import RedisSettings
 
-from server.database import Database
+from server.services import build_services
 from server.settings import Settings
 from workers.tasks import TASKS, heartbeat
 
 
-def worker_settings(settings: Settings) -> dict[str, Any]:
+def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
     async def startup(ctx: dict[str, Any]) -> None:
-        ctx["database"] = Database(settings.database_url or "", pool_size=5)
+        ctx["services"] = await build_services(settings)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        await ctx["database"].dispose()
+        await ctx["services"].close()
 
     return {
         "functions": list(TASKS.values()),
         "cron_jobs": [cron(heartbeat, second=0)],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379"),
+        "queue_name": settings.job_queue_name,
         "on_startup": startup,
         "on_shutdown": shutdown,
         "max_tries": 5,
         "retry_jobs": True,
+        **overrides,
     }
 
 

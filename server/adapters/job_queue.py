@@ -44,8 +44,11 @@ class InlineJobQueue:
 
 
 class ArqJobQueue:
-    def __init__(self, redis: ArqRedis) -> None:
+    def __init__(self, redis: ArqRedis, queue_name: str) -> None:
         self._redis = redis
+        self._queue_name = queue_name
 
     async def enqueue(self, function: str, *, job_id: str, **kwargs: Any) -> None:
-        await self._redis.enqueue_job(function, _job_id=job_id, **kwargs)
+        await self._redis.enqueue_job(
+            function, _job_id=job_id, _queue_name=self._queue_name, **kwargs
+        )
