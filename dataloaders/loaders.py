@@ -18,10 +18,12 @@ from domain.auth import organizations
 from domain.auth.principal import Principal
 from domain.crypto.field_encryption import FieldEncryptionError, KeyRing
 from domain.jobs import queries as job_queries
+from domain.notifications import service as notification_service
 from domain.profiles import queries as profile_queries
 from domain.profiles.personal_data import service as personal_data
 from domain.profiles.personal_data.codec import PersonalData
 from domain.skills.lookup import skills_by_id
+from domain.webhooks import service as webhook_service
 from server.database import Database
 
 K = TypeVar("K")
@@ -44,6 +46,11 @@ class Loaders:
         self.profile_of_user = self._loader(self._with_actor(profile_queries.profiles_of_users))
         # Decrypts only when `Worker.personalData` is asked for, and only what the caller may read.
         self.personal_data = self._loader(self._with_actor(self._personal_data))
+        # The caller's own only: anyone else's notification or webhook looks missing.
+        self.notification = self._loader(
+            self._with_actor(notification_service.notifications_visible_to)
+        )
+        self.webhook = self._loader(self._with_actor(webhook_service.webhooks_visible_to))
 
     async def _personal_data(
         self, session: AsyncSession, actor: Principal, profile_ids: list[uuid.UUID]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from domain.clock import utcnow
@@ -44,6 +45,9 @@ class EventBus(Protocol):
 
 
 class JobQueue(Protocol):
-    """Background work; `job_id` makes a submission idempotent."""
+    """Background work; `job_id` makes a submission idempotent; `defer_until` (an aware
+    datetime) holds the job back until then (quiet hours)."""
 
-    async def enqueue(self, function: str, *, job_id: str, **kwargs: Any) -> None: ...
+    async def enqueue(
+        self, function: str, *, job_id: str, defer_until: datetime | None = None, **kwargs: Any
+    ) -> None: ...

@@ -5,9 +5,16 @@ from sqlmodel import SQLModel
 from domain.audit.models import AuditEvent
 from domain.auth.models import Membership, OAuthClient, Organization, RefreshToken, User
 from domain.jobs.models import Job, JobSkill, JobStatusChange
+from domain.notifications.models import (
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    PushToken,
+)
 from domain.profiles.models import WorkerProfile, WorkerSkill
 from domain.profiles.personal_data.models import WorkerPersonalData
 from domain.skills.models import Skill
+from domain.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryAttempt
 
 metadata = SQLModel.metadata
 
@@ -17,11 +24,18 @@ __all__ = [
     "JobSkill",
     "JobStatusChange",
     "Membership",
+    "Notification",
+    "NotificationDelivery",
+    "NotificationPreference",
     "OAuthClient",
     "Organization",
+    "PushToken",
     "RefreshToken",
     "Skill",
     "User",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookDeliveryAttempt",
     "WorkerPersonalData",
     "WorkerProfile",
     "WorkerSkill",

@@ -16,10 +16,12 @@ from domain.errors import ErrorCode, ValidationFailed
 from schema.context import Info
 from schema.ids import InvalidGlobalId, from_global_id
 from schema.jobs import Job
+from schema.notifications import Notification
 from schema.organizations import Organization
 from schema.relay import Node
 from schema.skills import Skill
 from schema.users import User
+from schema.webhooks import Webhook
 from schema.workers import Worker
 
 MAX_NODES = 100
@@ -49,6 +51,8 @@ RESOLVERS: dict[str, Callable[[Info, Any], Awaitable[Node | None]]] = {
     "Organization": _via("organization", Organization.from_row),
     "Skill": _via("skill", Skill.from_row),
     "User": _user_if_self_or_admin,
+    "Notification": _via("notification", Notification.from_row),
+    "Webhook": _via("webhook", Webhook.from_row),
 }
 
 

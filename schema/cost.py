@@ -176,8 +176,9 @@ class _Walk:
             for definition in document.definitions
             if isinstance(definition, FragmentDefinitionNode)
         }
-        # A selection seen again (a fragment spread in many places) is priced once:
-        # keeps the calculation linear in the document, whatever its fragment fan-out.
+        # A selection met again (a fragment spread in many places) is counted every
+        # time but computed once: the calculation stays linear in the document,
+        # whatever its fragment fan-out.
         self._memo: dict[tuple[Any, ...], int] = {}
 
     def total(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
@@ -47,6 +48,12 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
             result.errors = [self._shape(error) for error in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a subscription gets the same shaping as a query's."""
+        if getattr(result, "errors", None):
+            result.errors = [self._shape(error) for error in result.errors]
+        yield
 
     def _shape(self, error: GraphQLError) -> GraphQLError:
         code = error_code(error)

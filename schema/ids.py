@@ -6,13 +6,13 @@ import base64
 import binascii
 import uuid
 
+from domain.global_ids import to_global_id
+
+__all__ = ["InvalidGlobalId", "expect_global_id", "from_global_id", "to_global_id"]
+
 
 class InvalidGlobalId(ValueError):
     pass
-
-
-def to_global_id(type_name: str, pk: uuid.UUID) -> str:
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 def from_global_id(global_id: str) -> tuple[str, uuid.UUID]:

@@ -21,6 +21,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types.graphql import OperationType
 
 from schema.cost import QueryCostCalculator
 from server.rate_limit import BucketConfig, CallerBudgets, QueryCharge, Spend, ThrottleStatus
@@ -122,26 +123,34 @@ class QueryCostLimiter(SchemaExtension):
             execution.graphql_document, execution.operation_name, execution.variables
         )
         maximum = self.limits.max_query_cost
+        refusal: GraphQLError | None = None
         if cost > maximum:
             self.charge = QueryCharge(cost, maximum, await self._peek(context))
-            execution.result = _refusal(
-                f"This query costs {cost:,} points, more than the {maximum:,} points one query may "
-                "cost. Ask for fewer items (`first`/`last`) or fewer nested fields.",
-                {"code": "QUERY_TOO_COSTLY", "cost": cost, "maximumCost": maximum},
+            refusal = GraphQLError(
+                f"This query costs {cost:,} points, more than the {maximum:,} points one "
+                "query may cost. Ask for fewer items (`first`/`last`) or fewer nested fields.",
+                extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maximumCost": maximum},
             )
         else:
             spend = await self._spend(context, cost)
             self.charge = QueryCharge(cost, maximum, spend.status)
             if not spend.allowed and spend.status is not None:
                 retry_after = spend.retry_after(cost)
-                execution.result = _refusal(
+                refusal = GraphQLError(
                     f"Throttled: this query costs {cost:,} points and your budget holds "
                     f"{int(spend.status.currently_available):,} (it refills "
                     f"{spend.status.restore_rate:g} points a second). "
                     f"Retry in {retry_after} s.",
-                    {"code": "THROTTLED", "cost": cost, "retryAfter": retry_after},
+                    extensions={"code": "THROTTLED", "cost": cost, "retryAfter": retry_after},
                 )
         context.query_charge = self.charge
+        if refusal is not None:
+            if execution.operation_type is OperationType.SUBSCRIPTION:
+                # strawberry's subscription path ignores a preset result; an error
+                # raised here becomes the stream's one result, before subscribing.
+                raise refusal
+            # Queries and mutations: a preset result replaces execution entirely.
+            execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
         yield
 
     async def get_results(self) -> dict[str, Any]:
@@ -171,7 +180,3 @@ class QueryCostLimiter(SchemaExtension):
         if context is None:
             return None
         return (await self._spend(context, 0)).status
-
-
-def _refusal(message: str, extensions: dict[str, Any]) -> GraphQLExecutionResult:
-    return GraphQLExecutionResult(data=None, errors=[GraphQLError(message, extensions=extensions)])

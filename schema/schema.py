@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
@@ -9,14 +10,27 @@ from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
-from resolvers import audit, auth, jobs, skills, workers
+from resolvers import audit, auth, jobs, skills, subscriptions, workers
 from resolvers import node as nodes_resolvers
+from resolvers import notifications as notification_resolvers
 from resolvers import personal_data as personal_data_resolvers
 from resolvers import rate_limit as rate_limit_resolvers
+from resolvers import webhooks as webhook_resolvers
 from schema.audit import AuditEvent
+from schema.context import Info
+from schema.events import JobEvent
 from schema.extensions import ErrorCodes
 from schema.jobs import Job, JobPayload
 from schema.limits import QueryLimits
+from schema.notifications import (
+    MarkNotificationsReadPayload,
+    Notification,
+    NotificationConnection,
+    NotificationPreferences,
+    NotificationPreferencesPayload,
+    RegisterPushTokenPayload,
+    UnregisterPushTokenPayload,
+)
 from schema.organizations import Organization
 from schema.personal_data import WorkerPersonalDataPayload
 from schema.prefectures import PrefectureInfo, all_prefectures
@@ -25,6 +39,7 @@ from schema.relay import Connection, Node
 from schema.skills import Skill
 from schema.suggestions import HideSuggestions
 from schema.users import AuthPayload, LogoutPayload, User, UserPayload
+from schema.webhooks import CreateWebhookPayload, DeleteWebhookPayload, Webhook
 from schema.workers import Worker, WorkerProfilePayload
 
 
@@ -53,6 +68,17 @@ class Query:
     )
     audit_events: Connection[AuditEvent] = strawberry.field(
         resolver=audit.audit_events, description=audit.audit_events.__doc__
+    )
+    notifications: NotificationConnection = strawberry.field(
+        resolver=notification_resolvers.notifications,
+        description=notification_resolvers.notifications.__doc__,
+    )
+    notification_preferences: NotificationPreferences = strawberry.field(
+        resolver=notification_resolvers.notification_preferences,
+        description=notification_resolvers.notification_preferences.__doc__,
+    )
+    webhooks: Connection[Webhook] = strawberry.field(
+        resolver=webhook_resolvers.webhooks, description=webhook_resolvers.webhooks.__doc__
     )
 
 
@@ -112,11 +138,43 @@ class Mutation:
     mark_job_filled: JobPayload = strawberry.mutation(
         resolver=jobs.mark_job_filled, description=jobs.mark_job_filled.__doc__
     )
+    mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
+        resolver=notification_resolvers.mark_notifications_read,
+        description=notification_resolvers.mark_notifications_read.__doc__,
+    )
+    update_notification_preferences: NotificationPreferencesPayload = strawberry.mutation(
+        resolver=notification_resolvers.update_notification_preferences,
+        description=notification_resolvers.update_notification_preferences.__doc__,
+    )
+    register_push_token: RegisterPushTokenPayload = strawberry.mutation(
+        resolver=notification_resolvers.register_push_token,
+        description=notification_resolvers.register_push_token.__doc__,
+    )
+    unregister_push_token: UnregisterPushTokenPayload = strawberry.mutation(
+        resolver=notification_resolvers.unregister_push_token,
+        description=notification_resolvers.unregister_push_token.__doc__,
+    )
+    create_webhook: CreateWebhookPayload = strawberry.mutation(
+        resolver=webhook_resolvers.create_webhook,
+        description=webhook_resolvers.create_webhook.__doc__,
+    )
+    delete_webhook: DeleteWebhookPayload = strawberry.mutation(
+        resolver=webhook_resolvers.delete_webhook,
+        description=webhook_resolvers.delete_webhook.__doc__,
+    )
 
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Quiet: user errors are not incidents, and ErrorCodes logs the unexpected ones."""
+
+
+@strawberry.type(description="Live events over WebSocket (graphql-transport-ws or graphql-ws).")
+class Subscription:
+    @strawberry.subscription(description=subscriptions.job_events.__doc__)
+    async def job_events(self, info: Info, job_id: strawberry.ID) -> AsyncGenerator[JobEvent, None]:
+        async for event in subscriptions.job_events(info, job_id):
+            yield event
 
 
 def build_schema(
@@ -141,7 +199,8 @@ def build_schema(
     return Schema(
         query=Query,
         mutation=Mutation,
-        types=[Job, Worker, Organization, Skill, User],
+        subscription=Subscription,
+        types=[Job, Worker, Organization, Skill, User, Notification, Webhook],
         config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
         extensions=extensions,
     )

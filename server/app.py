@@ -34,6 +34,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         owned = services is None
         holder["services"] = services or await build_services(settings)
         graphql.services = holder["services"]
+        await holder["services"].start()
         try:
             yield
         finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from redis.asyncio import Redis
@@ -14,8 +15,10 @@ from redis.asyncio import Redis
 from domain.auth.throttle import AttemptCounter, LoginThrottle
 from domain.auth.tokens import AccessTokens, TokenSettings
 from domain.crypto.field_encryption import KeyRing
-from domain.events import EventBus, JobQueue
+from domain.events import JobQueue
+from domain.notifications.channels import DeliveryChannels
 from server.adapters.attempt_counter import MemoryAttemptCounter, RedisAttemptCounter
+from server.adapters.delivery_channels import delivery_channels
 from server.adapters.event_bus import InMemoryEventBus, RedisEventBus
 from server.adapters.job_queue import ArqJobQueue, InlineJobQueue
 from server.database import Database
@@ -29,7 +32,7 @@ log = logging.getLogger(__name__)
 class Services:
     settings: Settings
     database: Database
-    bus: EventBus
+    bus: InMemoryEventBus  # or its Redis subclass; both feed local subscriptions
     queue: JobQueue
     tokens: AccessTokens
     keyring: KeyRing  # encrypts personal data at rest
@@ -37,9 +40,19 @@ class Services:
     redis: Redis | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def channels(self) -> DeliveryChannels:
+        """E-mail, push and webhook senders (each off unless configured), from settings."""
+        return delivery_channels(self.settings)
+
+    async def start(self) -> None:
+        """Connect what runs in the background (the event relay); safe to call twice."""
+        await self.bus.start()
+
     async def close(self) -> None:
         if isinstance(self.queue, InlineJobQueue):
             await self.queue.drain()
+        await self.bus.stop()
         await self.database.dispose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -93,7 +106,7 @@ async def build_services(settings: Settings, url: str | None = None) -> Services
         return Services(
             settings=settings,
             database=database,
-            bus=RedisEventBus(redis),
+            bus=RedisEventBus(redis, f"{settings.redis_key_prefix}events"),
             queue=ArqJobQueue(arq_redis, settings.job_queue_name),
             tokens=tokens,
             keyring=keyring,

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed to call the API from a browser"
     )
     max_request_bytes: int = 1_000_000
+    max_websockets_per_user: int = 10
+    max_subscriptions_per_connection: int = 20
+    subscription_buffer: int = 256
+    websocket_keep_alive_seconds: float = 15.0
     max_query_length: int = 20_000
     execution_timeout_seconds: float = 10.0
     hsts: bool | None = Field(default=None, description="Defaults to on in production")
@@ -88,6 +92,23 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_limit_bucket_size: int = Field(default=10_000, ge=1)
     rate_limit_restore_rate: float = Field(default=200.0, gt=0, description="points per second")
+
+    # Notification channels and webhooks (docs/architecture.md, "Notifications"): e-mail and
+    # push are off until configured; retries back off from DELIVERY_RETRY_BASE_SECONDS ×4 each.
+    smtp_host: str | None = Field(default=None, description="Unset: no e-mail is sent")
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "iWORKZ <no-reply@iworkz.example>"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    push_enabled: bool = False
+    push_api_url: str = "https://exp.host/--/api/v2/push/send"
+    push_access_token: SecretStr | None = Field(
+        default=None, description="Expo access token, when enhanced push security is on"
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    delivery_retry_base_seconds: float = Field(default=30.0, gt=0)
 
     sentry_dsn: str | None = None
     log_level: str = "INFO"

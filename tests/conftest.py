@@ -67,6 +67,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 @pytest.fixture(scope="session")
 async def services(settings: Settings) -> AsyncIterator[Services]:
     built = await build_services(settings)
+    await built.start()
     yield built
     await built.close()
 

@@ -1,8 +1,8 @@
 """Query limits, attack by attack: cost overrun, throttling, batch bypass, alias flooding,
 deep nesting, field suggestions and introspection, through the real app.
 
-Each app built here gets its own Redis key prefix, so its budgets start full and parallel
-runs never share them."""
+Each app built here gets its own Redis key prefix under the run's (which conftest clears
+after every test), so its budgets start full and parallel runs never share them."""
 
 from __future__ import annotations
 
@@ -10,17 +10,21 @@ import dataclasses
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
+import strawberry
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 
+from domain.auth.principal import ANONYMOUS
+from schema.context import Context
 from schema.cost import DEFAULT_LIST_SIZE, MUTATION_FIELD_COST
+from schema.limits import QueryLimits
 from server.app import create_app
 from server.rate_limit import BucketConfig, MemoryTokenBucket, RedisTokenBucket
 from server.settings import Environment
@@ -40,13 +44,13 @@ JOBS_COST = 5 + 1
 JOB_CARD_COST = 1 + 1 + 1 + DEFAULT_LIST_SIZE * 2
 
 
-def unique_prefix() -> str:
-    return f"iworkz-test-{uuid.uuid4().hex[:12]}:"
+def unique_prefix(settings) -> str:
+    return f"{settings.redis_key_prefix}{uuid.uuid4().hex[:8]}:"
 
 
 def limited_app(settings, services, **overrides: Any) -> Starlette:
     """The real app with its own budgets (a fresh key prefix) and these settings changed."""
-    changed = settings.model_copy(update={"redis_key_prefix": unique_prefix(), **overrides})
+    changed = settings.model_copy(update={"redis_key_prefix": unique_prefix(settings), **overrides})
     return create_app(changed, services)
 
 
@@ -55,6 +59,10 @@ async def http(app: Starlette, ip: str = "198.51.100.7") -> AsyncIterator[httpx.
     transport = httpx.ASGITransport(app=app, client=(ip, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+def operation(selections: Iterable[str]) -> str:
+    return "{ " + " ".join(selections) + " }"
 
 
 def cost_of(result: dict[str, Any]) -> dict[str, Any]:
@@ -120,11 +128,13 @@ async def test_cost_follows_variables_fragments_abstract_types_and_skip(settings
 
 async def test_a_query_over_the_cost_limit_is_refused_before_it_runs(settings, services):
     # Three full pages of 100 jobs with their skills: about 6,900 points, over 5,000.
-    aliased = "{ %s }" % " ".join(
+    aliased = operation(
         f"p{i}: jobs(first: 100) {{ edges {{ node {{ {JOB_FIELDS} }} }} }}" for i in range(3)
     )
     async with http(limited_app(settings, services)) as client:
         result = await gql(client, aliased)
+        over_get = await client.get("/graphql", params={"query": "{ skills(first: 9999) { id } }"})
+    assert error_codes(over_get.json()) == ["QUERY_TOO_COSTLY"]
     assert result["data"] is None
     [error] = result["errors"]
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
@@ -197,12 +207,12 @@ async def test_the_budget_refills_at_the_restore_rate(settings, services):
 
 
 @pytest.mark.parametrize("store", ["memory", "redis"])
-async def test_token_bucket_arithmetic_with_a_fake_clock(store):
+async def test_token_bucket_arithmetic_with_a_fake_clock(settings, store):
     now = [1_000.0]
     config = BucketConfig(capacity=100, restore_rate=10)
     redis = Redis.from_url(REDIS_URL) if store == "redis" else None
     bucket = (
-        RedisTokenBucket(redis, config, key_prefix=unique_prefix(), clock=lambda: now[0])
+        RedisTokenBucket(redis, config, key_prefix=unique_prefix(settings), clock=lambda: now[0])
         if redis is not None
         else MemoryTokenBucket(config, clock=lambda: now[0])
     )
@@ -223,6 +233,15 @@ async def test_token_bucket_arithmetic_with_a_fake_clock(store):
     finally:
         if redis is not None:
             await redis.aclose()
+
+
+async def test_embedded_mode_throttles_in_memory(settings, services):
+    """No Redis configured (Services.redis is None): the same limits, held in-process."""
+    app = limited_app(settings, dataclasses.replace(services, redis=None), **SMALL_BUDGET)
+    async with http(app) as client:
+        refusal = await spend_down(client)
+    assert error_codes(refusal) == ["THROTTLED"]
+    assert refusal["errors"][0]["extensions"]["retryAfter"] > 0
 
 
 async def test_users_and_addresses_have_separate_budgets(settings, services):
@@ -291,6 +310,56 @@ async def test_a_redis_outage_lets_requests_through_and_is_logged(settings, serv
         ]
 
 
+@strawberry.type
+class Tick:
+    n: int
+
+
+@strawberry.type
+class TickQuery:
+    hello: str = "hi"
+
+
+TICKS_STARTED: list[int] = []
+
+
+@strawberry.type
+class TickSubscription:
+    @strawberry.subscription
+    async def ticks(self, first: int = 20) -> AsyncGenerator[list[Tick], None]:
+        TICKS_STARTED.append(first)
+        yield [Tick(n=1)]
+
+
+async def test_an_over_cost_subscription_never_subscribes(services):
+    """The API has no subscriptions yet; this small schema proves the limiter stops one
+    (strawberry's subscription path does not honour a preset result, so it raises)."""
+    TICKS_STARTED.clear()
+    limits = QueryLimits(max_query_cost=50, budgets=None)
+    schema = strawberry.Schema(
+        TickQuery, subscription=TickSubscription, extensions=limits.extensions()
+    )
+    context = Context(
+        services=services,
+        principal=ANONYMOUS,
+        loaders=None,  # type: ignore[arg-type]  # nothing here loads rows
+        settings=services.settings,
+        client_ip="192.0.2.1",
+    )
+
+    async def first_result(query: str) -> Any:
+        stream = await schema.subscribe(query, context_value=context)
+        async for result in stream:  # type: ignore[union-attr]
+            return result
+
+    refused = await first_result("subscription { ticks(first: 100) { n } }")
+    assert [e.extensions["code"] for e in refused.errors] == ["QUERY_TOO_COSTLY"]
+    assert TICKS_STARTED == []
+    allowed = await first_result("subscription { ticks(first: 10) { n } }")
+    assert allowed.data == {"ticks": [{"n": 1}]}
+    assert TICKS_STARTED == [10]
+
+
 # --- batches, aliases, depth, tokens ---------------------------------------------------
 
 
@@ -309,9 +378,9 @@ async def test_batched_operations_are_refused_and_none_runs(settings, services, 
 
 
 async def test_alias_flooding_is_refused_before_execution(settings, services):
-    too_many = "{ %s }" % " ".join(f"a{i}: prefectures {{ code }}" for i in range(31))
+    too_many = operation(f"a{i}: prefectures {{ code }}" for i in range(31))
     # As many aliases as allowed, each a page of 100 jobs with skills: 30 × 2,206 points.
-    costly = "{ %s }" % " ".join(
+    costly = operation(
         f"a{i}: jobs(first: 100) {{ edges {{ node {{ skills {{ skill {{ slug }} }} }} }} }}"
         for i in range(settings.query_max_aliases)
     )
@@ -338,11 +407,11 @@ async def test_cyclic_and_aliased_introspection_is_refused(settings, services):
     # The depth limiter skips `__` fields; these bounds do not.
     cyclic = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
     nested = "__schema { types { fields { type { fields { type { name } } } } } }"
-    aliased = "{ %s }" % " ".join(f"i{i}: {nested}" for i in range(20))
+    aliased = operation(f"i{i}: {nested}" for i in range(20))
     async with http(limited_app(settings, services)) as client:
         refused_cyclic = await gql(client, cyclic)
         refused_aliased = await gql(client, aliased)
-        single = await gql(client, "{ %s }" % nested)
+        single = await gql(client, operation([nested]))
     assert refused_cyclic["errors"][0]["message"] == "Maximum introspection depth exceeded"
     assert error_codes(refused_aliased) == ["QUERY_TOO_COSTLY"]
     assert data(single)
@@ -359,7 +428,8 @@ async def test_standard_introspection_stays_affordable(settings, services):
 
 async def test_token_flooding_is_refused(settings, services):
     # Short tokens, so the document stays under the query length limit.
-    flood = "{ nodes(ids: [%s]) { id } }" % " ".join(["1"] * settings.query_max_tokens)
+    ids = " ".join(["1"] * settings.query_max_tokens)
+    flood = f"{{ nodes(ids: [{ids}]) {{ id }} }}"
     async with http(limited_app(settings, services)) as client:
         result = await gql(client, flood)
     assert result["data"] is None

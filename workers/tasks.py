@@ -7,14 +7,23 @@ its version (or the event id), and every task re-reads current state before acti
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from arq.worker import Retry
 from sqlalchemy import text
 
+import domain.notifications.handlers
+import domain.webhooks.handlers  # noqa: F401  (both register their event handlers)
 from domain.event_handlers import dispatch
 from domain.events import DomainEvent
+from domain.notifications import delivery as notification_delivery
+from domain.notifications.delivery import DeliveryOutcome
+from domain.notifications.service import DELIVER_NOTIFICATION
 from domain.unit_of_work import HANDLE_EVENT
+from domain.webhooks import delivery as webhook_delivery
+from domain.webhooks.handlers import DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)
 Task = Callable[..., Awaitable[Any]]
@@ -34,4 +43,33 @@ async def heartbeat(ctx: dict[str, Any]) -> None:
         await session.execute(text("SELECT 1"))
 
 
-TASKS: dict[str, Task] = {HANDLE_EVENT: handle_event}
+def _finished(outcome: DeliveryOutcome) -> str:
+    """A failed attempt that may succeed later runs again after the backoff delay."""
+    if outcome.retry_in is not None:
+        raise Retry(defer=outcome.retry_in)
+    return outcome.status.value
+
+
+async def deliver_notification(ctx: dict[str, Any], delivery_id: str) -> str:
+    """Send one notification on one channel (EMAIL or PUSH); job id per delivery."""
+    services = ctx["services"]
+    outcome = await notification_delivery.deliver_notification(
+        services.database.session, services.channels, uuid.UUID(delivery_id)
+    )
+    return _finished(outcome)
+
+
+async def deliver_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
+    """POST one signed event to one partner webhook; job id per delivery."""
+    services = ctx["services"]
+    outcome = await webhook_delivery.deliver_webhook(
+        services.database.session, services.channels, services.keyring, uuid.UUID(delivery_id)
+    )
+    return _finished(outcome)
+
+
+TASKS: dict[str, Task] = {
+    HANDLE_EVENT: handle_event,
+    DELIVER_NOTIFICATION: deliver_notification,
+    DELIVER_WEBHOOK: deliver_webhook,
+}

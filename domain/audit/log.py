@@ -35,6 +35,8 @@ class AuditKind(StrEnum):
     PERSONAL_DATA_EXPORTED = "personal_data.exported"
     CREDENTIAL_ISSUED = "credential.issued"
     CREDENTIAL_REVOKED = "credential.revoked"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_DELETED = "webhook.deleted"
 
 
 def record_audit(

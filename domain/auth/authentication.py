@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import select
@@ -32,8 +33,10 @@ async def principal_for_bearer(
         verified = tokens.verify(token.strip())
         async with session_factory() as session:
             if verified.client_id is not None:
-                return await _partner(session, verified.client_id, verified.scopes)
-            return await _user(session, verified.subject, verified.session_epoch)
+                principal = await _partner(session, verified.client_id, verified.scopes)
+            else:
+                principal = await _user(session, verified.subject, verified.session_epoch)
+        return replace(principal, expires_at=verified.expires_at)
     except InvalidToken as problem:
         return Principal(credential_problem=str(problem))
 

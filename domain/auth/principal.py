@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -24,6 +25,8 @@ class Principal:
     # OAuth scopes of a partner's client-credentials token; None for a user's own session.
     scopes: frozenset[str] | None = None
     client_id: str | None = None
+    # When the credential this principal came from stops being valid (live connections close then).
+    expires_at: datetime | None = None
     # Why the caller is anonymous despite sending a token ("expired", ...), for a precise error.
     credential_problem: str | None = None
 

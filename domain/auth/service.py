@@ -169,6 +169,7 @@ async def login(
     record_audit(
         uow.session, AuditKind.LOGIN_SUCCEEDED, actor_id=user.id, subject_id=user.id, ip=ip
     )
+    uow.record("user.signed_in", user_id=str(user.id))  # notifies the owner (ids only)
     return SignIn(user, issue_refresh_token(uow.session, user.id))
 
 
@@ -231,6 +232,7 @@ async def change_password(
     record_audit(
         uow.session, AuditKind.PASSWORD_CHANGED, actor_id=user.id, subject_id=user.id, ip=ip
     )
+    uow.record("user.password_changed", user_id=str(user.id))  # notifies the owner
     return SignIn(user, issue_refresh_token(uow.session, user.id))
 
 
@@ -259,6 +261,8 @@ async def set_user_roles(
         before=",".join(before),
         after=",".join(user.roles),
     )
+    if user.roles != before:
+        uow.record("user.roles_changed", user_id=str(user.id), roles=list(user.roles))
     return user
 
 

@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -87,6 +87,7 @@ class IssuedToken:
 class VerifiedToken:
     subject: str
     session_epoch: int
+    expires_at: datetime
     roles: tuple[str, ...]
     scopes: tuple[str, ...]
     client_id: str | None
@@ -160,6 +161,7 @@ class AccessTokens:
             return VerifiedToken(
                 subject=str(claims["sub"]),
                 session_epoch=int(claims.get("sep", 0)),
+                expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
                 roles=tuple(str(role) for role in claims.get("roles", [])),
                 scopes=tuple(str(claims.get("scope", "")).split()),
                 client_id=claims.get("client_id"),

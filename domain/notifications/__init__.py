@@ -1,0 +1,1 @@
+"""Notifications: stored per user, delivered live, by e-mail and by mobile push."""

@@ -1,0 +1,1 @@
+"""Partner webhooks: signed, retried HTTP deliveries of public events (ids and kinds only)."""

@@ -1,0 +1,74 @@
+"""Subscriptions: events from the bus, filtered to what the subscriber may see.
+
+Every event is re-checked against the subscriber's permissions before it is
+sent, with fresh loaders, so a long-lived subscription never serves stale or
+no-longer-allowed data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from datetime import datetime
+
+import strawberry
+
+from domain.clock import utcnow
+from domain.errors import ErrorCode, NotFound, ValidationFailed
+from domain.events import DomainEvent
+from schema.context import Info
+from schema.events import JobEvent, JobEventKind
+from schema.ids import InvalidGlobalId, expect_global_id
+from schema.jobs import Job
+from server.adapters.event_bus import SlowListener
+from server.live_connections import CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, close
+from server.metrics import SLOW_SUBSCRIBERS
+
+
+async def _events(
+    info: Info, wanted: Callable[[DomainEvent], bool]
+) -> AsyncGenerator[DomainEvent, None]:
+    """The bus's events that `wanted` keeps; ends the connection when the subscriber's token
+    has expired or it has fallen too far behind."""
+    ctx = info.context
+    async with ctx.services.bus.listen(ctx.settings.subscription_buffer) as listener:
+        while True:
+            try:
+                event = await listener.get()
+            except SlowListener:
+                SLOW_SUBSCRIBERS.inc()
+                if ctx.websocket is not None:
+                    await close(ctx.websocket, CLOSE_TOO_SLOW, "Too slow: events were dropped")
+                return
+            expires_at = ctx.principal.expires_at
+            if expires_at is not None and expires_at <= utcnow():
+                if ctx.websocket is not None:
+                    await close(ctx.websocket, CLOSE_FORBIDDEN, "Access token expired")
+                return
+            if wanted(event):
+                ctx.renew_loaders()
+                yield event
+
+
+def _decode(global_id: strawberry.ID, type_name: str, field: str):  # type: ignore[no-untyped-def]
+    try:
+        return expect_global_id(global_id, type_name)
+    except InvalidGlobalId as error:
+        raise ValidationFailed.single(field, ErrorCode.INVALID_ID, str(error)) from None
+
+
+async def job_events(info: Info, job_id: strawberry.ID) -> AsyncGenerator[JobEvent, None]:
+    """Changes to one job you may see: published, edited, paused, filled, closed."""
+    pk = _decode(job_id, "Job", "jobId")
+    if await info.context.loaders.visible_job.load(pk) is None:
+        raise NotFound("job")
+    kinds = {kind.value: kind for kind in JobEventKind}
+    async for event in _events(
+        info, lambda e: e.name in kinds and e.payload.get("job_id") == str(pk)
+    ):
+        row = await info.context.loaders.visible_job.load(pk)
+        if row is not None:
+            yield JobEvent(
+                kind=kinds[event.name],
+                job=Job.from_row(row),
+                occurred_at=datetime.fromisoformat(event.occurred_at),
+            )
