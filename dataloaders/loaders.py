@@ -18,6 +18,7 @@ from domain.auth import organizations
 from domain.auth.principal import Principal
 from domain.crypto.field_encryption import FieldEncryptionError, KeyRing
 from domain.jobs import queries as job_queries
+from domain.matching import queries as match_queries
 from domain.notifications import service as notification_service
 from domain.profiles import queries as profile_queries
 from domain.profiles.personal_data import service as personal_data
@@ -44,6 +45,9 @@ class Loaders:
         self.visible_job = self._loader(self._with_actor(job_queries.jobs_visible_to))
         self.visible_profile = self._loader(self._with_actor(profile_queries.profiles_visible_to))
         self.profile_of_user = self._loader(self._with_actor(profile_queries.profiles_of_users))
+        self.visible_match = self._loader(self._with_actor(match_queries.matches_visible_to))
+        self.matched_profile = self._loader(match_queries.matched_profiles)
+        self.match_history = self._loader(match_queries.history_of_matches, [])
         # Decrypts only when `Worker.personalData` is asked for, and only what the caller may read.
         self.personal_data = self._loader(self._with_actor(self._personal_data))
         # The caller's own only: anyone else's notification or webhook looks missing.

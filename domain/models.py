@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from domain.audit.models import AuditEvent
 from domain.auth.models import Membership, OAuthClient, Organization, RefreshToken, User
 from domain.jobs.models import Job, JobSkill, JobStatusChange
+from domain.matching.models import Match, MatchTransition
 from domain.notifications.models import (
     Notification,
     NotificationDelivery,
@@ -23,6 +24,8 @@ __all__ = [
     "Job",
     "JobSkill",
     "JobStatusChange",
+    "Match",
+    "MatchTransition",
     "Membership",
     "Notification",
     "NotificationDelivery",

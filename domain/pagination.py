@@ -68,16 +68,24 @@ class Page(Generic[T]):
     count_total: Callable[[], Awaitable[int]]
 
 
-def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
-    raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
+SortKey = datetime | float
+
+
+def encode_cursor(sort_value: SortKey, row_id: uuid.UUID) -> str:
+    """The row's sort key and id, typed so the cursor decodes to what the column holds."""
+    typed = ["t", sort_value.isoformat()] if isinstance(sort_value, datetime) else ["n", sort_value]
+    raw = json.dumps([*typed, str(row_id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID] | None:
+def _decode_cursor(cursor: str) -> tuple[SortKey, uuid.UUID] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, row_id = json.loads(raw)
-        return datetime.fromisoformat(created_at), uuid.UUID(row_id)
+        kind, value, row_id = json.loads(raw)
+        if kind not in ("t", "n"):
+            return None
+        sort_value: SortKey = datetime.fromisoformat(value) if kind == "t" else float(value)
+        return sort_value, uuid.UUID(row_id)
     except (ValueError, TypeError):
         return None
 
@@ -89,8 +97,8 @@ async def keyset_page(
     row_id: Any,
     request: PageRequest,
 ) -> Page[Any]:
-    """Run one page of `statement` (which selects a single entity), newest first by
-    `created_at` (any timestamp column), then `row_id`."""
+    """Run one page of `statement` (which selects a single entity) in descending order of
+    `created_at` — any timestamp or numeric column, e.g. a score — then `row_id`."""
     key = tuple_(created_at, row_id)
     page_statement = statement
     if request.after and (after := _decode_cursor(request.after)):

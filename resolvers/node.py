@@ -16,6 +16,7 @@ from domain.errors import ErrorCode, ValidationFailed
 from schema.context import Info
 from schema.ids import InvalidGlobalId, from_global_id
 from schema.jobs import Job
+from schema.matches import Match
 from schema.notifications import Notification
 from schema.organizations import Organization
 from schema.relay import Node
@@ -51,6 +52,7 @@ RESOLVERS: dict[str, Callable[[Info, Any], Awaitable[Node | None]]] = {
     "Organization": _via("organization", Organization.from_row),
     "Skill": _via("skill", Skill.from_row),
     "User": _user_if_self_or_admin,
+    "Match": _via("visible_match", Match.from_row),
     "Notification": _via("notification", Notification.from_row),
     "Webhook": _via("webhook", Webhook.from_row),
 }

@@ -7,6 +7,7 @@ no-longer-allowed data.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
 
@@ -16,9 +17,10 @@ from domain.clock import utcnow
 from domain.errors import ErrorCode, NotFound, ValidationFailed
 from domain.events import DomainEvent
 from schema.context import Info
-from schema.events import JobEvent, JobEventKind
+from schema.events import JobEvent, JobEventKind, MatchEvent, MatchEventKind
 from schema.ids import InvalidGlobalId, expect_global_id
 from schema.jobs import Job
+from schema.matches import Match
 from server.adapters.event_bus import SlowListener
 from server.live_connections import CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, close
 from server.metrics import SLOW_SUBSCRIBERS
@@ -70,5 +72,36 @@ async def job_events(info: Info, job_id: strawberry.ID) -> AsyncGenerator[JobEve
             yield JobEvent(
                 kind=kinds[event.name],
                 job=Job.from_row(row),
+                occurred_at=datetime.fromisoformat(event.occurred_at),
+            )
+
+
+async def match_events(
+    info: Info, job_id: strawberry.ID | None = None
+) -> AsyncGenerator[MatchEvent, None]:
+    """Your matches as they change; with `jobId`, those of your organisation's job."""
+    ctx = info.context
+    viewer = ctx.principal.require_user()
+    job_pk = _decode(job_id, "Job", "jobId") if job_id is not None else None
+    if job_pk is not None:
+        job = await ctx.loaders.visible_job.load(job_pk)
+        members = await ctx.loaders.organizations_of_user.load(viewer)
+        if job is None or job.organization_id not in {org.id for org in members}:
+            raise NotFound("job")
+    kinds = {kind.value: kind for kind in MatchEventKind}
+
+    def wanted(event: DomainEvent) -> bool:
+        if event.name not in kinds:
+            return False
+        if job_pk is not None:
+            return event.payload.get("job_id") == str(job_pk)
+        return event.payload.get("worker_user_id") == str(viewer)
+
+    async for event in _events(info, wanted):
+        row = await ctx.loaders.visible_match.load(uuid.UUID(event.payload["match_id"]))
+        if row is not None:
+            yield MatchEvent(
+                kind=kinds[event.name],
+                match=Match.from_row(row),
                 occurred_at=datetime.fromisoformat(event.occurred_at),
             )

@@ -30,6 +30,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
+    get_introspection_query,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
@@ -40,6 +41,7 @@ from graphql import (
     is_leaf_type,
     is_list_type,
     is_object_type,
+    parse,
 )
 from graphql.execution.collect_fields import (
     FieldDetailsList,
@@ -73,6 +75,9 @@ DEFAULT_LIST_SIZE = 10
 # Root mutation fields write, validate and publish events: priced like Shopify's (10).
 MUTATION_FIELD_COST = 10
 
+# `totalCount` on any connection runs a COUNT(*) over the whole filtered list.
+TOTAL_COUNT_COST = 5
+
 # The one place to price a field differently from the rules above, by "Type.field".
 FIELD_COSTS: dict[str, FieldCost] = {
     # Searches run a filtered, ordered SQL query before any row is loaded.
@@ -80,10 +85,9 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Query.workers": FieldCost(base=5),
     "Query.auditEvents": FieldCost(base=5),
     "Query.skills": FieldCost(base=2),
-    # A COUNT(*) over the whole filtered list.
-    "JobConnection.totalCount": FieldCost(base=5),
-    "WorkerConnection.totalCount": FieldCost(base=5),
-    "AuditEventConnection.totalCount": FieldCost(base=5),
+    "Query.matches": FieldCost(base=5),
+    "Query.recommendedWorkers": FieldCost(base=5),  # ranked ahead of time by workers/
+    "Query.recommendedJobs": FieldCost(base=5),
     # Static data held in memory.
     "Query.prefectures": FieldCost(per_item=0, assumed_size=47),
     # Asking for your budget is free (the operation still costs at least 1).
@@ -107,12 +111,12 @@ INLINE_TYPES = frozenset(
     }
 )
 
-# Introspection objects are built in memory from the schema, no I/O: measured, the
-# standard introspection query materialises ~23,000 of them in ~40 ms, about 1/25 of
-# the time as many data objects take. Their subtree is priced by the same rules, then
-# divided by this, so GraphiQL and partners' tooling stay cheap while a nested or
-# aliased introspection bomb is still priced by its size.
-INTROSPECTION_DISCOUNT = 25
+# Introspection objects are built in memory from the schema, no I/O, and their number
+# grows with the schema, not with data. The standard introspection query (GraphiQL's,
+# codegen's) is priced at this fixed amount whatever the schema's size; any other
+# introspection is priced in proportion to the objects it materialises compared with
+# it, so nested or aliased introspection bombs still cost what they are.
+STANDARD_INTROSPECTION_COST = 500
 _INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 
 # Every operation costs at least this much, so that a flood of trivial queries still
@@ -134,6 +138,9 @@ class QueryCostCalculator:
         self.schema = schema
         self.field_costs = {**_introspection_costs(schema), **field_costs}
         self.inline_types = inline_types
+        self.introspection_scale = 1.0
+        standard = self.cost(parse(get_introspection_query(descriptions=True)))
+        self.introspection_scale = STANDARD_INTROSPECTION_COST / standard
 
     def cost(
         self,
@@ -229,7 +236,7 @@ class _Walk:
         )
         cost = rule.base + size * (per_item + selection)
         if name in _INTROSPECTION_ROOTS:
-            return math.ceil(cost / INTROSPECTION_DISCOUNT)
+            return math.ceil(cost * self.calculator.introspection_scale)
         return cost
 
     def _selection(
@@ -251,6 +258,8 @@ class _Walk:
             return rule
         if parent is self.schema.mutation_type:
             return FieldCost(base=MUTATION_FIELD_COST)
+        if field_name == "totalCount" and "edges" in parent.fields:
+            return FieldCost(base=TOTAL_COUNT_COST)
         return FieldCost()
 
     def _arguments(self, field: GraphQLField, details: FieldDetailsList) -> dict[str, Any]:
@@ -311,9 +320,10 @@ __all__ = [
     "DEFAULT_LIST_SIZE",
     "FIELD_COSTS",
     "INLINE_TYPES",
-    "INTROSPECTION_DISCOUNT",
     "MINIMUM_OPERATION_COST",
     "MUTATION_FIELD_COST",
+    "STANDARD_INTROSPECTION_COST",
+    "TOTAL_COUNT_COST",
     "FieldCost",
     "QueryCostCalculator",
 ]

@@ -8,6 +8,7 @@ from enum import StrEnum
 import strawberry
 
 from schema.jobs import Job
+from schema.matches import Match
 
 
 class JobEventKind(StrEnum):
@@ -23,4 +24,19 @@ strawberry.enum(JobEventKind, description="What happened to the job.")
 class JobEvent:
     kind: JobEventKind
     job: Job
+    occurred_at: datetime
+
+
+class MatchEventKind(StrEnum):
+    CREATED = "match.created"
+    UPDATED = "match.updated"
+
+
+strawberry.enum(MatchEventKind, description="A match appeared or changed status.")
+
+
+@strawberry.type(description="A match as it is now, after it appeared or changed.")
+class MatchEvent:
+    kind: MatchEventKind
+    match: Match
     occurred_at: datetime

@@ -11,6 +11,7 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import audit, auth, jobs, skills, subscriptions, workers
+from resolvers import matches as match_resolvers
 from resolvers import node as nodes_resolvers
 from resolvers import notifications as notification_resolvers
 from resolvers import personal_data as personal_data_resolvers
@@ -18,10 +19,11 @@ from resolvers import rate_limit as rate_limit_resolvers
 from resolvers import webhooks as webhook_resolvers
 from schema.audit import AuditEvent
 from schema.context import Info
-from schema.events import JobEvent
+from schema.events import JobEvent, MatchEvent
 from schema.extensions import ErrorCodes
 from schema.jobs import Job, JobPayload
 from schema.limits import QueryLimits
+from schema.matches import Match, MatchPayload
 from schema.notifications import (
     MarkNotificationsReadPayload,
     Notification,
@@ -79,6 +81,17 @@ class Query:
     )
     webhooks: Connection[Webhook] = strawberry.field(
         resolver=webhook_resolvers.webhooks, description=webhook_resolvers.webhooks.__doc__
+    )
+    matches: Connection[Match] = strawberry.field(
+        resolver=match_resolvers.matches, description=match_resolvers.matches.__doc__
+    )
+    recommended_workers: Connection[Match] = strawberry.field(
+        resolver=match_resolvers.recommended_workers,
+        description=match_resolvers.recommended_workers.__doc__,
+    )
+    recommended_jobs: Connection[Match] = strawberry.field(
+        resolver=match_resolvers.recommended_jobs,
+        description=match_resolvers.recommended_jobs.__doc__,
     )
 
 
@@ -162,6 +175,19 @@ class Mutation:
         resolver=webhook_resolvers.delete_webhook,
         description=webhook_resolvers.delete_webhook.__doc__,
     )
+    apply_to_job: MatchPayload = strawberry.mutation(
+        resolver=match_resolvers.apply_to_job,
+        description="Apply to an open job (or accept the engine's suggestion); idempotent.",
+    )
+    invite_worker: MatchPayload = strawberry.mutation(
+        resolver=match_resolvers.invite_worker,
+        description="Invite a worker to one of your organisation's open jobs; idempotent.",
+    )
+    transition_match: MatchPayload = strawberry.mutation(
+        resolver=match_resolvers.transition_match,
+        description="Move a match on: interview, offer, hire, decline, reject or withdraw. "
+        "Each step is allowed to one side only.",
+    )
 
 
 class Schema(strawberry.Schema):
@@ -174,6 +200,13 @@ class Subscription:
     @strawberry.subscription(description=subscriptions.job_events.__doc__)
     async def job_events(self, info: Info, job_id: strawberry.ID) -> AsyncGenerator[JobEvent, None]:
         async for event in subscriptions.job_events(info, job_id):
+            yield event
+
+    @strawberry.subscription(description=subscriptions.match_events.__doc__)
+    async def match_events(
+        self, info: Info, job_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[MatchEvent, None]:
+        async for event in subscriptions.match_events(info, job_id):
             yield event
 
 
@@ -200,7 +233,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Job, Worker, Organization, Skill, User, Notification, Webhook],
+        types=[Job, Worker, Organization, Skill, User, Notification, Webhook, Match],
         config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
         extensions=extensions,
     )

@@ -94,6 +94,11 @@ class Job(SQLModel, table=True):
     created_at: datetime | None = created_at()
     updated_at: datetime | None = timestamp()
     published_at: datetime | None = timestamp()
+    # The matching engine's bookkeeping: PENDING after a change, DONE once ranked (see matching).
+    matching_status: str = Field(
+        default="IDLE", sa_column=Column(String(10), nullable=False, server_default="IDLE")
+    )
+    matched_at: datetime | None = timestamp()
 
 
 class JobSkill(SQLModel, table=True):

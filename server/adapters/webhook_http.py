@@ -15,7 +15,7 @@ import asyncio
 import ipaddress
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
@@ -25,9 +25,16 @@ from domain.webhooks.targets import RefusedTarget, TargetPolicy, check_address, 
 
 
 class GuardedWebhookSender:
-    def __init__(self, policy: TargetPolicy, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        policy: TargetPolicy,
+        *,
+        timeout: float = 10.0,
+        resolve: Resolver | None = None,
+    ) -> None:
         self._policy = policy
         self._timeout = timeout
+        self._resolve = resolve or _resolve
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> WebhookResponse:
         started = time.monotonic()
@@ -75,15 +82,23 @@ class GuardedWebhookSender:
         return WebhookResponse(None, error=last_error, duration_ms=elapsed())
 
     async def _vetted_addresses(self, host: str, port: int) -> list[str]:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        addresses = await self._resolve(host, port)
         for address in addresses:  # all of them: any private one refuses the host
             check_address(ipaddress.ip_address(address.split("%")[0]), self._policy)
         if not addresses:
             raise OSError(f"{host} has no address")
         return addresses
+
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    """Every address the host resolves to, in the resolver's order."""
+    infos = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def _with_address(parts: SplitResult, address: str, port: int) -> str:

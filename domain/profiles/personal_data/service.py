@@ -12,6 +12,7 @@ from domain.auth.principal import Principal, Role
 from domain.clock import utcnow
 from domain.crypto.field_encryption import FieldEncryptionError, KeyRing
 from domain.errors import ErrorCode, ValidationFailed, validated
+from domain.matching.queries import profiles_sharing_contact_with
 from domain.profiles.models import WorkerProfile
 from domain.profiles.personal_data.access import can_see_personal_data
 from domain.profiles.personal_data.codec import PersonalData, decrypt_row, encrypted_columns
@@ -82,9 +83,10 @@ async def personal_data_of_profiles(
         .outerjoin(WorkerPersonalData, WorkerPersonalData.profile_id == WorkerProfile.id)  # type: ignore[arg-type]
         .where(WorkerProfile.id.in_(profile_ids))  # type: ignore[attr-defined]
     )
+    shared = await profiles_sharing_contact_with(session, actor, profile_ids)
     found: dict[uuid.UUID, PersonalData | FieldEncryptionError] = {}
     for profile, data in rows.all():
-        if not can_see_personal_data(actor, profile):
+        if not can_see_personal_data(actor, profile, contact_shared=profile.id in shared):
             continue
         try:
             found[profile.id] = decrypt_row(keyring, data) if data is not None else PersonalData()

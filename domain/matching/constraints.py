@@ -1,0 +1,90 @@
+"""Hard constraints: a candidate that breaks one is never proposed.
+
+- **work_authorization**: a status of residence valid on the job's first day — statuses
+  that do not expire always are; the others must expire on or after the job's start date,
+  or today when the job has none or has already started. Students and dependants (資格外
+  活動) only for part-time or shift jobs whose schedule is at most 28 hours a week (a job
+  without a schedule has no scheduled hours and passes).
+- **credentials**: every credential type the job requires, held and verified.
+- **languages**: every language the job asks for, at least at the level asked.
+- **distance**: an on-site job within the worker's travel radius (haversine km ≤ radius; a
+  worker without a location is never within it); a remote job needs `remote_ok`, or a job
+  location within the radius.
+- **availability**: every half-hour of the job's schedule inside the worker's availability
+  (a job without a schedule is not constrained; a worker who stated no availability is
+  available any time).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from domain.matching.features import employment_bit
+from domain.matching.pairs import Pairs
+from domain.matching.work_authorization import (
+    PART_TIME_ONLY_EMPLOYMENT,
+    PART_TIME_ONLY_MAX_WEEKLY_HOURS,
+)
+
+Bools = npt.NDArray[np.bool_]
+
+_PART_TIME_BITS = np.uint8(sum(employment_bit(t) for t in PART_TIME_ONLY_EMPLOYMENT))
+
+
+class Constraint(StrEnum):
+    WORK_AUTHORIZATION = "work_authorization"
+    CREDENTIALS = "credentials"
+    LANGUAGES = "languages"
+    DISTANCE = "distance"
+    AVAILABILITY = "availability"
+
+
+def work_authorization_ok(pairs: Pairs) -> Bools:
+    valid = pairs.authorized_until >= pairs.job_start
+    part_time_job = ((pairs.employment_bit & _PART_TIME_BITS) != 0) & (
+        pairs.weekly_hours <= PART_TIME_ONLY_MAX_WEEKLY_HOURS
+    )
+    result: Bools = valid & (~pairs.part_time_only | part_time_job)
+    return result
+
+
+def credentials_ok(pairs: Pairs) -> Bools:
+    return ~np.any(pairs.credentials_required & ~pairs.credentials_held, axis=-1)
+
+
+def languages_ok(pairs: Pairs) -> Bools:
+    return ~np.any(pairs.language_ranks < pairs.language_required, axis=-1)
+
+
+def distance_ok(pairs: Pairs) -> Bools:
+    within = pairs.distance_km <= pairs.radius_km  # False when a location is missing (NaN)
+    remote = pairs.job_remote & pairs.remote_ok
+    unplaced_on_site = ~pairs.job_remote & ~pairs.job_has_location  # not a valid job
+    result: Bools = within | remote | unplaced_on_site
+    return result
+
+
+def availability_ok(pairs: Pairs) -> Bools:
+    uncovered = np.bitwise_and(pairs.schedule, ~pairs.availability)
+    result: Bools = ~np.any(uncovered != 0, axis=-1) | ~pairs.has_schedule
+    return result
+
+
+CONSTRAINTS = {
+    Constraint.WORK_AUTHORIZATION: work_authorization_ok,
+    Constraint.CREDENTIALS: credentials_ok,
+    Constraint.LANGUAGES: languages_ok,
+    Constraint.DISTANCE: distance_ok,
+    Constraint.AVAILABILITY: availability_ok,
+}
+
+
+def hard_constraints(pairs: Pairs, count: int) -> dict[Constraint, Bools]:
+    """Per constraint, True where the candidate satisfies it, each as a (count,) array."""
+    return {
+        constraint: np.broadcast_to(check(pairs), (count,))
+        for constraint, check in CONSTRAINTS.items()
+    }

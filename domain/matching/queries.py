@@ -1,0 +1,186 @@
+"""Reading matches: who sees which, lists and recommendations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import Select, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from domain.auth.organizations import organization_ids_of
+from domain.auth.principal import Principal, Role
+from domain.errors import NotFound, validated
+from domain.jobs.models import Job
+from domain.matching.lifecycle import CONTACT_SHARED, FINAL, MatchStatus
+from domain.matching.models import Match, MatchTransition
+from domain.pagination import Page, PageRequest, keyset_page
+from domain.profiles.models import WorkerProfile
+from domain.profiles.service import profile_of_user
+from domain.values import Model
+
+ACTIVE = [status.value for status in MatchStatus if status not in FINAL]
+
+
+class MatchFilter(Model):
+    job_id: uuid.UUID | None = None
+    statuses: list[MatchStatus] | None = Field(default=None, max_length=len(MatchStatus))
+
+
+async def _scope(
+    session: AsyncSession, actor: Principal
+) -> tuple[set[uuid.UUID], uuid.UUID | None]:
+    """The organisations whose jobs' matches the actor sees, and their own profile."""
+    user_id = actor.require_user()
+    if actor.client_id is not None:
+        return set(), None
+    organizations = set(await organization_ids_of(session, user_id))
+    profile = await profile_of_user(session, user_id) if actor.has(Role.WORKER) else None
+    return organizations, profile.id if profile else None
+
+
+def _visible(
+    statement: Select[Any],
+    organizations: set[uuid.UUID],
+    profile_id: uuid.UUID | None,
+    actor: Principal,
+) -> Select[Any]:
+    if actor.is_admin:
+        return statement
+    conditions: list[Any] = []
+    if organizations:
+        conditions.append(col(Job.organization_id).in_(organizations))
+    if profile_id is not None:
+        conditions.append(col(Match.profile_id) == profile_id)
+    if not conditions:
+        return statement.where(col(Match.id).is_(None))  # sees nothing
+    return statement.where(or_(*conditions))
+
+
+async def browse_matches(
+    session_factory: Callable[[], Any],
+    actor: Principal,
+    filter_data: dict[str, Any],
+    page: PageRequest,
+) -> Page[Match]:
+    """Your matches (as a worker) and your organisation's (as an employer), newest first."""
+    wanted = validated(MatchFilter, filter_data)
+    page.validate()
+    async with session_factory() as session:
+        organizations, profile_id = await _scope(session, actor)
+    statement: Select[Any] = select(Match).join(Job, col(Job.id) == col(Match.job_id))
+    statement = _visible(statement, organizations, profile_id, actor)
+    if wanted.job_id:
+        statement = statement.where(col(Match.job_id) == wanted.job_id)
+    if wanted.statuses:
+        statement = statement.where(col(Match.status).in_([s.value for s in wanted.statuses]))
+    return await keyset_page(session_factory, statement, col(Match.created_at), col(Match.id), page)
+
+
+async def recommended_workers(
+    session_factory: Callable[[], Any], actor: Principal, job_id: uuid.UUID, page: PageRequest
+) -> Page[Match]:
+    """The job's open matches, best score first (the employer's view)."""
+    page.validate()
+    async with session_factory() as session:
+        job = await session.get(Job, job_id)
+        allowed = job is not None and (
+            actor.is_admin
+            or (
+                actor.user_id is not None
+                and actor.client_id is None
+                and job.organization_id in await organization_ids_of(session, actor.user_id)
+            )
+        )
+    if not allowed:
+        raise NotFound("job")
+    statement = select(Match).where(col(Match.job_id) == job_id, col(Match.status).in_(ACTIVE))
+    return await keyset_page(session_factory, statement, col(Match.score), col(Match.id), page)
+
+
+async def recommended_jobs(
+    session_factory: Callable[[], Any], actor: Principal, page: PageRequest
+) -> Page[Match]:
+    """The viewing worker's open matches, best score first."""
+    user_id = actor.require_role(Role.WORKER)
+    page.validate()
+    async with session_factory() as session:
+        profile = await profile_of_user(session, user_id)
+    if profile is None:
+        raise NotFound("profile")
+    statement = (
+        select(Match)
+        .join(Job, col(Job.id) == col(Match.job_id))
+        .where(
+            col(Match.profile_id) == profile.id,
+            col(Match.status).in_(ACTIVE),
+            col(Job.status) == "OPEN",
+        )
+    )
+    return await keyset_page(session_factory, statement, col(Match.score), col(Match.id), page)
+
+
+async def matches_visible_to(
+    session: AsyncSession, actor: Principal, match_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Match]:
+    if actor.user_id is None:
+        return {}
+    organizations, profile_id = await _scope(session, actor)
+    statement = (
+        select(Match)
+        .join(Job, col(Job.id) == col(Match.job_id))
+        .where(col(Match.id).in_(match_ids))
+    )
+    rows = await session.execute(_visible(statement, organizations, profile_id, actor))
+    return {match.id: match for match in rows.scalars()}
+
+
+async def profiles_sharing_contact_with(
+    session: AsyncSession, actor: Principal, profile_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Profiles whose worker has a match with the actor's organisation at INTERVIEWING or
+    later (not ended): the employer may then see their contact details."""
+    if actor.user_id is None or actor.client_id is not None or not profile_ids:
+        return set()
+    organizations = await organization_ids_of(session, actor.user_id)
+    if not organizations:
+        return set()
+    rows = await session.execute(
+        select(Match.profile_id)
+        .join(Job, col(Job.id) == col(Match.job_id))
+        .where(
+            col(Match.profile_id).in_(profile_ids),
+            col(Match.status).in_([s.value for s in CONTACT_SHARED]),
+            col(Job.organization_id).in_(organizations),
+        )
+    )
+    return set(rows.scalars())
+
+
+async def matched_profiles(
+    session: AsyncSession, profile_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, WorkerProfile]:
+    """Profiles by id, unfiltered: reached only through a match the caller may see.
+
+    Both sides of a match see each other, even a profile hidden from the directory."""
+    rows = await session.execute(
+        select(WorkerProfile).where(col(WorkerProfile.id).in_(profile_ids))
+    )
+    return {profile.id: profile for profile in rows.scalars()}
+
+
+async def history_of_matches(
+    session: AsyncSession, match_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[MatchTransition]]:
+    rows = await session.execute(
+        select(MatchTransition)
+        .where(col(MatchTransition.match_id).in_(match_ids))
+        .order_by(col(MatchTransition.changed_at), col(MatchTransition.id))
+    )
+    found: dict[uuid.UUID, list[MatchTransition]] = {match_id: [] for match_id in match_ids}
+    for transition in rows.scalars():
+        found[transition.match_id].append(transition)
+    return found

@@ -1,0 +1,118 @@
+"""Match queries and mutations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+
+from domain.matching import queries, workflow
+from resolvers.mutations import in_transaction
+from resolvers.pagination import page_request
+from schema.context import Info
+from schema.inputs import to_domain
+from schema.matches import (
+    ApplyToJobInput,
+    InviteWorkerInput,
+    Match,
+    MatchFilter,
+    MatchPayload,
+    TransitionMatchInput,
+)
+from schema.relay import Connection
+
+IDS = {"job_id": "Job", "worker_id": "Worker", "match_id": "Match"}
+
+
+def _payload(row: object | None, errors: list) -> MatchPayload:  # type: ignore[type-arg]
+    return MatchPayload(match=Match.from_row(row) if row else None, errors=errors)  # type: ignore[arg-type]
+
+
+async def apply_to_job(info: Info, input: ApplyToJobInput) -> MatchPayload:
+    actor = info.context.principal
+
+    async def action(uow):  # type: ignore[no-untyped-def]
+        return await workflow.apply_to_job(uow, actor, to_domain(input, id_types=IDS)["job_id"])
+
+    return _payload(*await in_transaction(info, action))
+
+
+async def invite_worker(info: Info, input: InviteWorkerInput) -> MatchPayload:
+    actor = info.context.principal
+
+    async def action(uow):  # type: ignore[no-untyped-def]
+        ids = to_domain(input, id_types=IDS)
+        return await workflow.invite_worker(uow, actor, ids["job_id"], ids["worker_id"])
+
+    return _payload(*await in_transaction(info, action))
+
+
+async def transition_match(info: Info, input: TransitionMatchInput) -> MatchPayload:
+    actor = info.context.principal
+
+    async def action(uow):  # type: ignore[no-untyped-def]
+        data = to_domain(input, id_types=IDS)
+        return await workflow.transition_match(
+            uow, actor, data["match_id"], input.status, data.get("note", "")
+        )
+
+    return _payload(*await in_transaction(info, action))
+
+
+async def matches(
+    info: Info,
+    filter: MatchFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Match]:
+    """Your matches as a worker, your organisation's as an employer; newest first."""
+    ctx = info.context
+    page = await queries.browse_matches(
+        ctx.services.database.session,
+        ctx.principal,
+        to_domain(filter, id_types=IDS, drop_none=True) if filter else {},
+        page_request(first, after, last, before),
+    )
+    return Connection.from_page(page, Match.from_row)
+
+
+async def recommended_workers(
+    info: Info,
+    job_id: strawberry.ID,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Match]:
+    """Workers for one of your jobs, best fit first (open matches only)."""
+    ctx = info.context
+    job_pk = to_domain(_JobArg(job_id), id_types=IDS)["job_id"]
+    page = await queries.recommended_workers(
+        ctx.services.database.session,
+        ctx.principal,
+        job_pk,
+        page_request(first, after, last, before),
+    )
+    return Connection.from_page(page, Match.from_row)
+
+
+async def recommended_jobs(
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Match]:
+    """Open jobs for you, the signed-in worker, best fit first."""
+    ctx = info.context
+    page = await queries.recommended_jobs(
+        ctx.services.database.session, ctx.principal, page_request(first, after, last, before)
+    )
+    return Connection.from_page(page, Match.from_row)
+
+
+@dataclass
+class _JobArg:
+    job_id: str
