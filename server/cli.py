@@ -164,6 +164,7 @@ def create_partner_client(args: argparse.Namespace) -> None:
 def reencrypt(args: argparse.Namespace) -> None:
     """Move personal data onto the active key, so a retired key can be removed."""
     from domain.profiles.personal_data.rotation import reencrypt_personal_data
+    from domain.webhooks.service import reencrypt_webhook_secrets
     from server.database import Database
     from server.services import keyring_from_settings
 
@@ -177,8 +178,10 @@ def reencrypt(args: argparse.Namespace) -> None:
             report = await reencrypt_personal_data(
                 database.session, keyring, batch_size=args.batch_size
             )
+            secrets_moved = await reencrypt_webhook_secrets(database.session, keyring)
         finally:
             await database.dispose()
+        print(f"re-encrypted {secrets_moved} webhook secrets")
         print(
             f"re-encrypted {report.rows_reencrypted} rows ({report.values_reencrypted} values) "
             f"to key {report.active_key_id!r}"

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from arq.worker import Retry
 from sqlalchemy import select
 
+from domain.clock import utcnow
 from domain.notifications.channels import RetryPolicy
 from domain.notifications.models import Notification, NotificationDelivery, PushToken
 from schema.ids import to_global_id
+from server.adapters.job_queue import InlineJobQueue
 from tests.background import (
     FakeEndpoint,
     Mailbox,
@@ -24,6 +29,7 @@ from tests.background import (
 )
 from tests.graphql_client import PASSWORD, data, gql, register
 from workers.settings import worker_settings
+from workers.tasks import TASKS
 
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
 
@@ -257,3 +263,28 @@ def test_retry_policy_backs_off_and_fits_within_the_workers_tries(settings):
         if d is not None
     )
     assert policy.max_attempts <= worker_settings(settings)["max_tries"]
+
+
+async def test_the_embedded_queue_defers_and_retries_like_arq():
+    calls: list[tuple[int, float]] = []
+
+    async def flaky(ctx, label):
+        calls.append((ctx["job_try"], time.monotonic()))
+        if ctx["job_try"] < 3:
+            raise Retry(defer=0.02)
+
+    queue = InlineJobQueue({"flaky": flaky}, {})
+    started = time.monotonic()
+    await queue.enqueue(
+        "flaky", job_id="j1", defer_until=utcnow() + timedelta(seconds=0.1), label="x"
+    )
+    await queue.enqueue("flaky", job_id="j1", label="x")  # same job id: not run twice
+    await queue.drain()
+    assert [job_try for job_try, _ in calls] == [1, 2, 3]
+    assert calls[0][1] - started >= 0.09
+
+
+def test_every_task_is_known_to_arq_by_its_name():
+    # arq names a plain coroutine by its __qualname__; enqueuers use the TASKS keys.
+    assert all(task.__qualname__ == name for name, task in TASKS.items())
+    assert {"deliver_notification", "deliver_webhook", "handle_event"} <= set(TASKS)

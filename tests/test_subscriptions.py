@@ -96,7 +96,7 @@ async def test_drafts_cannot_be_watched_by_others(live, http):
 
 async def test_bad_token_is_refused_at_connection_init(live):
     async with graphql_ws(live, "not-a-token") as ws:
-        code, reason = await ws.closed()
+        code, _ = await ws.closed()
     assert code == 4403
 
 

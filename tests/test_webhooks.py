@@ -481,3 +481,18 @@ async def test_delivery_connects_to_the_checked_address_and_keeps_the_host_heade
     (request,) = receiver.received
     assert request.headers["host"] == f"hooks.partner.example:{port}"
     assert request.path == "/in"
+
+
+async def test_key_rotation_moves_webhook_secrets_to_the_new_key(client, services):
+    from domain.crypto.field_encryption import generate_key
+    from domain.webhooks.service import reencrypt_webhook_secrets, secret_aad
+
+    agency = await partner(services, client)
+    _, secret = await new_webhook(client, agency.token, "http://localhost:9/")
+    old = services.keyring
+    rotated = old.with_key("rotated-2027", generate_key(), active=True)
+    assert await reencrypt_webhook_secrets(services.database.session, rotated) == 1
+    assert await reencrypt_webhook_secrets(services.database.session, rotated) == 0
+    (stored,) = await rows(services, Webhook)
+    only_new = rotated.without_key(old.active_key_id)
+    assert only_new.decrypt(stored.secret_encrypted, secret_aad(stored.id)) == secret

@@ -85,9 +85,16 @@ class FeatureCache:
         top_k: int | None = DEFAULT_TOP_K,
         *,
         as_of: date | None = None,
+        min_score: float = 0.0,
     ) -> list[RankedMatch]:
         return rank_workers_for_stored_job(
-            self.jobs, self._job_row(job_id), self.workers, weights, top_k, as_of=as_of
+            self.jobs,
+            self._job_row(job_id),
+            self.workers,
+            weights,
+            top_k,
+            as_of=as_of,
+            min_score=min_score,
         )
 
     def rank_jobs_for_worker(
@@ -97,9 +104,16 @@ class FeatureCache:
         top_k: int | None = DEFAULT_TOP_K,
         *,
         as_of: date | None = None,
+        min_score: float = 0.0,
     ) -> list[RankedMatch]:
         return rank_jobs_for_stored_worker(
-            self.workers, self._worker_row(worker_id), self.jobs, weights, top_k, as_of=as_of
+            self.workers,
+            self._worker_row(worker_id),
+            self.jobs,
+            weights,
+            top_k,
+            as_of=as_of,
+            min_score=min_score,
         )
 
     def score_workers_for_job(

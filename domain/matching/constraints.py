@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 import numpy as np
@@ -68,8 +69,8 @@ def distance_ok(pairs: Pairs) -> Bools:
 
 
 def availability_ok(pairs: Pairs) -> Bools:
-    uncovered = np.bitwise_and(pairs.schedule, ~pairs.availability)
-    result: Bools = ~np.any(uncovered != 0, axis=-1) | ~pairs.has_schedule
+    uncovered = np.bitwise_and(pairs.schedule_bits, ~pairs.availability_bits)
+    result: Bools = ~np.any(uncovered, axis=-1) | ~pairs.has_schedule
     return result
 
 
@@ -88,3 +89,21 @@ def hard_constraints(pairs: Pairs, count: int) -> dict[Constraint, Bools]:
         constraint: np.broadcast_to(check(pairs), (count,))
         for constraint, check in CONSTRAINTS.items()
     }
+
+
+def eligible_rows(
+    pairs_of: Callable[[npt.NDArray[np.intp] | None], Pairs], active: Bools
+) -> npt.NDArray[np.intp]:
+    """The rows (of the candidates' table) passing every hard constraint. Distance goes
+    first, over every row: it is cheap and removes most candidates (a worker travels 5–50
+    km, Japan is 3,000 km long); the other constraints then read only the rows left.
+    `pairs_of(rows)` builds the pairs for those rows (None: every row)."""
+    everyone = pairs_of(None)
+    near = active & np.broadcast_to(distance_ok(everyone), (everyone.count,))
+    rows = np.flatnonzero(near)
+    nearby = pairs_of(rows)
+    passed = np.ones(len(rows), dtype=np.bool_)
+    for constraint, check in CONSTRAINTS.items():
+        if constraint is not Constraint.DISTANCE:
+            passed &= np.broadcast_to(check(nearby), (len(rows),))
+    return rows[passed]

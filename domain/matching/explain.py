@@ -1,11 +1,12 @@
 """Why a match was proposed, in words a person reads: English and Japanese.
 
-`facts_of` reads the numbers behind one pair (the same columns the factors scored);
+`facts_of` reads the numbers behind each pair (the same columns the factors scored);
 `explain` writes them as one line of "; "-separated phrases, e.g.
 
     Meets 4 of 5 required skills (missing: Forklift operation); 3.2 km away;
     pay ¥1,400/h ≥ your minimum ¥1,200/h
-    必須スキル5件中4件を満たしています（不足: フォークリフト運転）; 距離3.2km; 時給¥1,400 ≥ 希望¥1,200
+    必須スキル5件中4件を満たしています（不足: フォークリフト運転）; 距離3.2km;
+    時給¥1,400 ≥ 希望¥1,200
 
 Skill names come from the caller (skill id → (English, Japanese)), so this module needs no
 database.
@@ -18,8 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from domain.matching.factors import meets_level, schedule_share, works_remotely
 from domain.matching.pairs import Pairs
@@ -74,7 +77,8 @@ class MatchFacts:
     languages: tuple[LanguageFact, ...]
     schedule_share: float | None  # None: the job has no schedule
     job_start: date  # the job's start date, or today when it has none or has begun
-    can_start: date
+    can_start: date  # the worker's earliest start, or today
+    today: date
     credentials_wanted: int
     credentials_held: int
     text_similarity: float
@@ -84,53 +88,67 @@ class MatchFacts:
         return max((self.can_start - self.job_start).days, 0)
 
 
-def facts_of(pair: Pairs, vocabulary: Vocabulary) -> MatchFacts:
-    """The facts of a single pair (`Pairs.candidate(i)`)."""
-    skills = pair.slot_skills[0]
-    filled = skills >= 0
-    required = pair.slot_required[0] & filled
-    nice = ~pair.slot_required[0] & filled
-    met = meets_level(pair.skill_levels, pair.min_levels)[0]
-    missing = tuple(
-        SkillGap(
-            skill_id=vocabulary.skills.keys[int(skills[i])],
-            min_level=int(pair.min_levels[0, i]),
-            level=int(pair.skill_levels[0, i]),
+def facts_of(pairs: Pairs, vocabulary: Vocabulary, today: date) -> list[MatchFacts]:
+    """The facts of every candidate in `pairs` (meant for a page of top matches)."""
+    met_levels = meets_level(pairs.skill_levels, pairs.min_levels)
+    remotely = works_remotely(pairs)
+    shares = schedule_share(pairs)
+    facts = []
+    for index in range(pairs.count):
+
+        def at(array: npt.NDArray[Any], index: int = index) -> Any:
+            return array[index if array.shape[0] > 1 else 0]
+
+        skills, required_slots = at(pairs.slot_skills), at(pairs.slot_required)
+        filled = skills >= 0
+        required, nice = required_slots & filled, ~required_slots & filled
+        met = at(met_levels)
+        min_levels, levels = at(pairs.min_levels), at(pairs.skill_levels)
+        missing = tuple(
+            SkillGap(
+                skill_id=vocabulary.skills.keys[int(skills[i])],
+                min_level=int(min_levels[i]),
+                level=int(levels[i]),
+            )
+            for i in np.flatnonzero(required & ~met)
         )
-        for i in np.flatnonzero(required & ~met)
-    )
-    asked = pair.language_required[0] > 0
-    languages = tuple(
-        LanguageFact(
-            code=vocabulary.languages.keys[int(pair.language_columns[0, i])],
-            required_rank=int(pair.language_required[0, i]),
-            rank=int(pair.language_ranks[0, i]),
+        asked, ranks = at(pairs.language_required), at(pairs.language_ranks)
+        columns = at(pairs.language_columns)
+        languages = tuple(
+            LanguageFact(
+                code=vocabulary.languages.keys[int(columns[i])],
+                required_rank=int(asked[i]),
+                rank=int(ranks[i]),
+            )
+            for i in np.flatnonzero(asked > 0)
         )
-        for i in np.flatnonzero(asked)
-    )
-    wanted = pair.credentials_wanted[0]
-    distance = float(pair.distance_km[0])
-    wish_period = int(pair.pay_wish_period[0])
-    return MatchFacts(
-        required_skills=int(required.sum()),
-        required_met=int((required & met).sum()),
-        missing_required=missing,
-        nice_to_have_skills=int(nice.sum()),
-        nice_to_have_met=int((nice & met).sum()),
-        works_remotely=bool(works_remotely(pair)[0]),
-        distance_km=None if np.isnan(distance) else distance,
-        job_pay=Money(int(pair.pay_max[0]), PAY_PERIODS[int(pair.pay_period[0])]),
-        pay_wish=None
-        if wish_period < 0
-        else Money(int(pair.pay_wish_amount[0]), PAY_PERIODS[wish_period]),
-        languages=languages,
-        schedule_share=float(schedule_share(pair)[0]) if bool(pair.has_schedule[0]) else None,
-        job_start=date.fromordinal(int(pair.job_start[0])),
-        can_start=date.fromordinal(int(pair.can_start[0])),
-        credentials_wanted=int(wanted.sum()),
-        credentials_held=int((wanted & pair.credentials_held[0]).sum()),
-        text_similarity=float(pair.text_similarity[0]),
-    )
+        wanted = at(pairs.credentials_wanted)
+        distance = float(at(pairs.distance_km))
+        wish_period = int(at(pairs.pay_wish_period))
+        facts.append(
+            MatchFacts(
+                required_skills=int(required.sum()),
+                required_met=int((required & met).sum()),
+                missing_required=missing,
+                nice_to_have_skills=int(nice.sum()),
+                nice_to_have_met=int((nice & met).sum()),
+                works_remotely=bool(at(remotely)),
+                distance_km=None if np.isnan(distance) else distance,
+                job_pay=Money(int(at(pairs.pay_max)), PAY_PERIODS[int(at(pairs.pay_period))]),
+                pay_wish=None
+                if wish_period < 0
+                else Money(int(at(pairs.pay_wish_amount)), PAY_PERIODS[wish_period]),
+                languages=languages,
+                schedule_share=float(at(shares)) if bool(at(pairs.has_schedule)) else None,
+                job_start=date.fromordinal(int(at(pairs.job_start))),
+                can_start=date.fromordinal(int(at(pairs.can_start))),
+                today=today,
+                credentials_wanted=int(wanted.sum()),
+                credentials_held=int((wanted & at(pairs.credentials_held)).sum()),
+                text_similarity=float(at(pairs.text_similarity)),
+            )
+        )
+    return facts
 
 
 # --- words ------------------------------------------------------------------------------
@@ -141,9 +159,10 @@ LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
     "id": ("Indonesian", "インドネシア語"), "ne": ("Nepali", "ネパール語"),
     "my": ("Burmese", "ミャンマー語"), "pt": ("Portuguese", "ポルトガル語"),
     "es": ("Spanish", "スペイン語"), "si": ("Sinhala", "シンハラ語"), "th": ("Thai", "タイ語"),
-    "ta": ("Tamil", "タミル語"), "hi": ("Hindi", "ヒンディー語"), "ml": ("Malayalam", "マラヤーラム語"),
-    "gu": ("Gujarati", "グジャラート語"), "te": ("Telugu", "テルグ語"), "bn": ("Bengali", "ベンガル語"),
-    "ur": ("Urdu", "ウルドゥー語"), "mn": ("Mongolian", "モンゴル語"), "uz": ("Uzbek", "ウズベク語"),
+    "ta": ("Tamil", "タミル語"), "hi": ("Hindi", "ヒンディー語"),
+    "ml": ("Malayalam", "マラヤーラム語"), "gu": ("Gujarati", "グジャラート語"),
+    "te": ("Telugu", "テルグ語"), "bn": ("Bengali", "ベンガル語"), "ur": ("Urdu", "ウルドゥー語"),
+    "mn": ("Mongolian", "モンゴル語"), "uz": ("Uzbek", "ウズベク語"),
     "km": ("Khmer", "クメール語"), "fr": ("French", "フランス語"), "de": ("German", "ドイツ語"),
     "ru": ("Russian", "ロシア語"),
 }  # fmt: skip
@@ -151,10 +170,11 @@ _PERIOD_EN = {"HOURLY": "h", "DAILY": "day", "MONTHLY": "month", "YEARLY": "year
 _PERIOD_JA = {"HOURLY": "時給", "DAILY": "日給", "MONTHLY": "月給", "YEARLY": "年収"}
 
 
-def level_name(code: str, rank: int) -> str:
+def level_name(code: str, rank: int, locale: str = "en") -> str:
+    """N2, B1… for a rank of `domain.values.language_rank`; "native" / "ネイティブ" on top."""
     scale = JLPT_LEVELS if code == "ja" else CEFR_LEVELS
     if rank > len(scale):
-        return "NATIVE"
+        return "ネイティブ" if locale == "ja" else "native"
     return scale[rank - 1].value if rank >= 1 else "—"
 
 
@@ -194,12 +214,13 @@ def _gap_ja(gap: SkillGap, names: SkillNames) -> str:
     return name if gap.level == 0 else f"{name}（レベル{gap.level}/{gap.min_level}）"
 
 
-def _pay_pair(facts: MatchFacts) -> tuple[str, float, float, bool]:
-    """The period both amounts are shown in, the two amounts, and whether converted."""
-    assert facts.pay_wish is not None
-    if facts.pay_wish.period == facts.job_pay.period:
-        return facts.job_pay.period, facts.job_pay.amount, facts.pay_wish.amount, False
-    return "HOURLY", facts.job_pay.hourly, facts.pay_wish.hourly, True
+def _pay_pair(facts: MatchFacts) -> tuple[str, float, float, bool, bool]:
+    """The period both amounts are shown in, the two amounts, and which was converted."""
+    job, wish = facts.job_pay, facts.pay_wish
+    assert wish is not None
+    if wish.period == job.period:
+        return job.period, job.amount, wish.amount, False, False
+    return "HOURLY", job.hourly, wish.hourly, job.period != "HOURLY", wish.period != "HOURLY"
 
 
 def _english(facts: MatchFacts, names: SkillNames, audience: Audience) -> list[str]:
@@ -222,13 +243,13 @@ def _english(facts: MatchFacts, names: SkillNames, audience: Audience) -> list[s
     if facts.pay_wish is None:
         parts.append(f"pay up to {_yen(facts.job_pay.amount)}/{_PERIOD_EN[facts.job_pay.period]}")
     else:
-        period, offered, wished, converted = _pay_pair(facts)
+        period, offered, wished, offer_converted, wish_converted = _pay_pair(facts)
         sign = "≥" if offered >= wished else "<"
         whose = "your" if audience is Audience.WORKER else "their"
-        unit, approx = _PERIOD_EN[period], "≈" if converted else ""
-        parts.append(
-            f"pay {approx}{_yen(offered)}/{unit} {sign} {whose} minimum {approx}{_yen(wished)}/{unit}"
-        )
+        unit = _PERIOD_EN[period]
+        offer = f"{'≈' if offer_converted else ''}{_yen(offered)}/{unit}"
+        wish = f"{'≈' if wish_converted else ''}{_yen(wished)}/{unit}"
+        parts.append(f"pay {offer} {sign} {whose} minimum {wish}")
     for language in facts.languages:
         name = _language(language.code, "en")
         has = level_name(language.code, language.rank) if language.rank else "none"
@@ -243,11 +264,14 @@ def _english(facts: MatchFacts, names: SkillNames, audience: Audience) -> list[s
         parts.append(
             f"can start {facts.late_days} days after the start date ({_date_en(facts.job_start)})"
         )
-    else:
+    elif facts.job_start > facts.today:
         parts.append(f"can start by {_date_en(facts.job_start)}")
+    else:
+        parts.append("can start now")
     if facts.credentials_wanted:
         parts.append(
-            f"holds {facts.credentials_held} of {facts.credentials_wanted} credentials asked (verified)"
+            f"holds {facts.credentials_held} of {facts.credentials_wanted} credentials asked"
+            " (verified)"
         )
     if facts.text_similarity >= CLOSE_TEXT_SIMILARITY:
         parts.append("profile closely matches the description")
@@ -272,14 +296,15 @@ def _japanese(facts: MatchFacts, names: SkillNames, audience: Audience) -> list[
     if facts.pay_wish is None:
         parts.append(f"{_PERIOD_JA[facts.job_pay.period]}最大{_yen(facts.job_pay.amount)}")
     else:
-        period, offered, wished, converted = _pay_pair(facts)
+        period, offered, wished, offer_converted, wish_converted = _pay_pair(facts)
         sign = "≥" if offered >= wished else "<"
-        label = "時給換算" if converted else _PERIOD_JA[period]
-        parts.append(f"{label}{_yen(offered)} {sign} 希望{_yen(wished)}")
+        label = "時給換算" if offer_converted else _PERIOD_JA[period]
+        wish = f"希望{'（時給換算）' if wish_converted else ''}{_yen(wished)}"
+        parts.append(f"{label}{_yen(offered)} {sign} {wish}")
     for language in facts.languages:
         name = _language(language.code, "ja")
-        has = level_name(language.code, language.rank) if language.rank else "なし"
-        asked = level_name(language.code, language.required_rank)
+        has = level_name(language.code, language.rank, "ja") if language.rank else "なし"
+        asked = level_name(language.code, language.required_rank, "ja")
         parts.append(f"{name}{has}（募集{asked}以上）")
     if facts.schedule_share is not None:
         if facts.schedule_share >= 1:
@@ -288,8 +313,10 @@ def _japanese(facts: MatchFacts, names: SkillNames, audience: Audience) -> list[
             parts.append(f"勤務時間の{facts.schedule_share:.0%}に対応可能")
     if facts.late_days:
         parts.append(f"開始日（{_date_ja(facts.job_start)}）の{facts.late_days}日後から勤務可能")
-    else:
+    elif facts.job_start > facts.today:
         parts.append(f"{_date_ja(facts.job_start)}までに勤務開始可能")
+    else:
+        parts.append("すぐに勤務開始可能")
     if facts.credentials_wanted:
         parts.append(f"認証済み資格{facts.credentials_wanted}件中{facts.credentials_held}件を保有")
     if facts.text_similarity >= CLOSE_TEXT_SIMILARITY:

@@ -33,14 +33,17 @@ more pay… never lowers it) and smooth enough that a small change is a small ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
 from domain.matching.pairs import Pairs
-from domain.matching.schedule import popcount
 from domain.matching.weights import Factor
 
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 
 REQUIRED_SKILL_WEIGHT = 2.0
 NICE_TO_HAVE_SKILL_WEIGHT = 1.0
@@ -56,16 +59,17 @@ MIN_RADIUS_KM = 0.5
 PAY_SHORTFALL_EXPONENT = 3.0
 START_HALF_LIFE_DAYS = 30.0
 TEXT_SATURATION = 0.3
+# Factors are rounded to this many decimals: sums over skill slots or text terms run in a
+# different order in the two directions, and rounding makes a pair score the same both ways.
+FACTOR_DECIMALS = 6
 
 
-def _ratio(numerator: npt.NDArray[np.floating], denominator: npt.NDArray[np.floating]) -> F32:
+def _ratio(numerator: npt.NDArray[Any], denominator: npt.NDArray[Any]) -> F64:
     """numerator / denominator, and 1 where the denominator is 0 (nothing was asked)."""
-    result: F32 = np.divide(
-        numerator,
-        denominator,
-        out=np.ones(np.broadcast_shapes(numerator.shape, denominator.shape), dtype=np.float32),
-        where=denominator > 0,
-    ).astype(np.float32, copy=False)
+    shape = np.broadcast_shapes(numerator.shape, denominator.shape)
+    result: F64 = np.divide(
+        numerator, denominator, out=np.ones(shape), where=np.asarray(denominator) > 0
+    )
     return result
 
 
@@ -93,76 +97,69 @@ def slot_weights(pairs: Pairs) -> F32:
     return np.where(pairs.slot_skills >= 0, weights, 0.0).astype(np.float32)
 
 
-def skill_slot_credit(pairs: Pairs) -> F32:
-    credit: F32 = level_credit(pairs.skill_levels, pairs.min_levels) * experience_credit(
-        pairs.skill_years
-    )
-    return credit
-
-
-def skill_fit(pairs: Pairs) -> F32:
+def skill_fit(pairs: Pairs) -> F64:
     weights = slot_weights(pairs)
-    earned = (skill_slot_credit(pairs) * weights).sum(axis=-1)
-    return _ratio(earned, weights.sum(axis=-1))
+    credit = level_credit(pairs.skill_levels, pairs.min_levels)
+    credit = credit * experience_credit(pairs.skill_years)
+    earned = (credit * weights).sum(axis=-1, dtype=np.float64)
+    return _ratio(earned, weights.sum(axis=-1, dtype=np.float64))
 
 
-def language_fit(pairs: Pairs) -> F32:
+def language_fit(pairs: Pairs) -> F64:
     asked = pairs.language_required > 0
-    credit = np.clip(
-        LANGUAGE_CREDIT_AT_LEVEL
-        + LANGUAGE_CREDIT_PER_RANK_ABOVE * (pairs.language_ranks - pairs.language_required),
-        0.0,
-        1.0,
-    )
-    return _ratio(np.where(asked, credit, 0.0).sum(axis=-1), asked.sum(axis=-1))
+    above = pairs.language_ranks.astype(np.float32) - pairs.language_required
+    credit = np.clip(LANGUAGE_CREDIT_AT_LEVEL + LANGUAGE_CREDIT_PER_RANK_ABOVE * above, 0.0, 1.0)
+    earned = np.where(asked, credit, 0.0).sum(axis=-1, dtype=np.float64)
+    return _ratio(earned, asked.sum(axis=-1))
 
 
 def works_remotely(pairs: Pairs) -> npt.NDArray[np.bool_]:
-    return pairs.job_remote & pairs.remote_ok
+    result: npt.NDArray[np.bool_] = pairs.job_remote & pairs.remote_ok
+    return result
 
 
-def distance_fit(pairs: Pairs) -> F32:
-    radius = np.maximum(pairs.radius_km, MIN_RADIUS_KM)
-    decay = np.power(DISTANCE_DECAY_PER_RADIUS, -pairs.distance_km / radius)
+def distance_fit(pairs: Pairs) -> F64:
+    radius = np.maximum(pairs.radius_km, MIN_RADIUS_KM).astype(np.float64)
+    decay = np.exp2(-np.log2(DISTANCE_DECAY_PER_RADIUS) * pairs.distance_km / radius)
     decay = np.where(np.isnan(decay), 0.0, decay)
     unplaced_on_site = ~pairs.job_remote & ~pairs.job_has_location  # not a valid job; no penalty
-    fit = np.where(works_remotely(pairs) | unplaced_on_site, 1.0, decay)
-    return np.broadcast_to(fit, pairs.distance_km.shape).astype(np.float32)
+    fit: F64 = np.where(works_remotely(pairs) | unplaced_on_site, 1.0, decay)
+    return fit
 
 
-def pay_fit(pairs: Pairs) -> F32:
+def pay_fit(pairs: Pairs) -> F64:
     ratio = _ratio(pairs.pay_max_hourly, np.nan_to_num(pairs.pay_wish_hourly))
-    return np.power(np.minimum(ratio, 1.0), PAY_SHORTFALL_EXPONENT).astype(np.float32)
+    fit: F64 = np.minimum(ratio, 1.0) ** PAY_SHORTFALL_EXPONENT
+    return fit
 
 
-def schedule_share(pairs: Pairs) -> F32:
+def schedule_share(pairs: Pairs) -> F64:
     """Share of the job's half-hours inside the worker's availability (1 without schedule)."""
-    wanted = popcount(pairs.schedule)
-    covered = popcount(np.bitwise_and(pairs.schedule, pairs.availability))
-    share = _ratio(covered.astype(np.float32), (wanted * pairs.has_schedule).astype(np.float32))
-    return share
+    return _ratio(pairs.covered_slots, pairs.schedule_slots * pairs.has_schedule)
 
 
-def start_date_fit(pairs: Pairs) -> F32:
-    late = np.maximum(pairs.can_start - pairs.job_start, 0).astype(np.float32)
-    return np.power(np.float32(0.5), late / np.float32(START_HALF_LIFE_DAYS)).astype(np.float32)
+def start_date_fit(pairs: Pairs) -> F64:
+    late = np.maximum(pairs.can_start - pairs.job_start, 0)
+    fit: F64 = np.exp2(-late / START_HALF_LIFE_DAYS)
+    return fit
 
 
-def credential_fit(pairs: Pairs) -> F32:
+def credential_fit(pairs: Pairs) -> F64:
     held = (pairs.credentials_wanted & pairs.credentials_held).sum(axis=-1)
-    return _ratio(held.astype(np.float32), pairs.credentials_wanted.sum(axis=-1).astype(np.float32))
+    return _ratio(held, pairs.credentials_wanted.sum(axis=-1))
 
 
-def employment_type_fit(pairs: Pairs) -> F32:
+def employment_type_fit(pairs: Pairs) -> F64:
     wanted = (pairs.employment_mask == 0) | ((pairs.employment_mask & pairs.employment_bit) != 0)
-    return wanted.astype(np.float32)
+    return wanted.astype(np.float64)
 
 
-def text_fit(pairs: Pairs) -> F32:
-    return np.clip(pairs.text_similarity / np.float32(TEXT_SATURATION), 0.0, 1.0).astype(np.float32)
+def text_fit(pairs: Pairs) -> F64:
+    fit: F64 = np.clip(pairs.text_similarity / TEXT_SATURATION, 0.0, 1.0)
+    return fit
 
 
-FACTORS = {
+FACTORS: dict[Factor, Callable[[Pairs], F64]] = {
     Factor.SKILLS: skill_fit,
     Factor.DISTANCE: distance_fit,
     Factor.PAY: pay_fit,
@@ -175,9 +172,11 @@ FACTORS = {
 }
 
 
-def soft_factors(pairs: Pairs, count: int) -> dict[Factor, F32]:
-    """Every factor for every candidate, each as a (count,) array."""
+def soft_factors(pairs: Pairs, count: int) -> dict[Factor, F64]:
+    """Every factor for every candidate, each a (count,) array in [0, 1]."""
     return {
-        factor: np.broadcast_to(compute(pairs), (count,)).astype(np.float32, copy=False)
+        factor: np.asarray(
+            np.round(np.broadcast_to(compute(pairs), (count,)), FACTOR_DECIMALS), dtype=np.float64
+        )
         for factor, compute in FACTORS.items()
     }

@@ -118,12 +118,10 @@ class _Table:
     def _ensure(self, rows: int, slots: int = 0) -> None:
         """Room for `rows` rows and every vocabulary column (doubling what runs short)."""
         wanted = self._wanted_widths(slots)
-        widths = {
-            kind: width
-            if width <= self._widths.get(kind, 0)
-            else max(width, 2 * self._widths.get(kind, 0))
-            for kind, width in wanted.items()
-        }
+        widths = {}
+        for kind, width in wanted.items():
+            current = self._widths.get(kind, 0)
+            widths[kind] = current if width <= current else max(width, 2 * current)
         capacity = self._capacity if rows <= self._capacity else max(rows, 2 * self._capacity)
         if capacity != self._capacity or widths != self._widths:
             self._reallocate(capacity, widths)
@@ -145,6 +143,10 @@ class _Table:
         return len(self.row_of)
 
     # --- rows ---------------------------------------------------------------------------
+
+    def _rows_after_put(self, record_id: uuid.UUID) -> int:
+        """Rows in use once `record_id` is written (a new record without a free row adds one)."""
+        return self.size + (record_id not in self.row_of and not self._free)
 
     def _claim(self, record_id: uuid.UUID) -> int:
         row = self.row_of.get(record_id)
@@ -272,7 +274,7 @@ class WorkerFeatures(_Table):
         return self._put(record, None)
 
     def _put(self, record: WorkerRecord, text_row: tuple[Any, Any] | None) -> int:
-        self._ensure(self.size + 1)
+        self._ensure(self._rows_after_put(record.id))
         row = self._claim(record.id)
         self._clear(row)
         self._write_id(row, record.id)
@@ -387,7 +389,7 @@ class JobFeatures(_Table):
         return self._put(record, None)
 
     def _put(self, record: JobRecord, text_row: tuple[Any, Any] | None) -> int:
-        self._ensure(self.size + 1, len(record.skills))
+        self._ensure(self._rows_after_put(record.id), len(record.skills))
         row = self._claim(record.id)
         self._clear(row)
         self._write_id(row, record.id)

@@ -1,15 +1,16 @@
-"""Candidate pairs as broadcast-ready columns: the one place that lines a job up against all
-workers, or a worker against all jobs.
+"""Candidate pairs as broadcast-ready columns: the one place that lines a job up against
+workers, or a worker against jobs.
 
-`pairs_for_job` and `pairs_for_worker` gather what the constraints and factors read into
-arrays whose first axis is the candidates (C) — or 1 for the fixed side, which numpy then
-broadcasts. The two builders differ only in how they gather; every rule downstream is written
-once and runs unchanged in both directions.
+`WorkersForJob` and `JobsForWorker` gather what the constraints and factors read into arrays
+whose first axis is the candidates (C) — or 1 for the fixed side, which numpy broadcasts.
+Every column is gathered on first use and kept, so checking the hard constraints over all
+rows touches only the columns they need, and the soft factors then gather the rest for the
+surviving rows alone. The two classes differ only in how they gather; every rule downstream
+is written once and runs unchanged in both directions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy.typing as npt
 
 from domain.matching.features import JobFeatures, WorkerFeatures
 from domain.matching.geometry import haversine_km_radians
+from domain.matching.schedule import popcount
 from domain.matching.text_similarity import similarity_to
 
 Rows = npt.NDArray[np.intp]
@@ -26,12 +28,14 @@ F64 = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
+U8 = npt.NDArray[np.uint8]
+I8 = npt.NDArray[np.int8]
 U64 = npt.NDArray[np.uint64]
 
 
-@dataclass(slots=True)
 class Pairs:
-    """Shapes: (C,) or (C, k) for the candidates' side; (1,) or (1, k) for the fixed side."""
+    """Shapes: (C,) or (C, k) for the candidates' side; (1,) or (1, k) for the fixed side.
+    Columns are computed by the subclass's `_<name>` method the first time they are read."""
 
     # skills: one slot per skill the job names
     slot_skills: I32  # vocabulary column, -1 for an empty slot
@@ -41,8 +45,8 @@ class Pairs:
     skill_years: F32
     # languages: one column per language (only those asked, in the job → workers direction)
     language_columns: I32
-    language_required: F32  # rank asked, 0: not asked
-    language_ranks: F32  # rank the worker has, 0: none
+    language_required: I8  # rank asked, 0: not asked
+    language_ranks: I8  # rank the worker has, 0: none
     # credentials: one column per credential type
     credential_columns: I32
     credentials_required: Bools
@@ -62,8 +66,10 @@ class Pairs:
     pay_max: I64
     pay_period: npt.NDArray[np.int8]
     # time
-    availability: U64
-    schedule: U64
+    schedule_bits: U64  # the job's week (schedule.py)
+    availability_bits: U64  # the worker's week
+    schedule_slots: I64  # half-hours of the job's schedule
+    covered_slots: I64  # … of them inside the worker's availability
     has_schedule: Bools
     weekly_hours: F32
     can_start: I32  # date ordinal: max(earliest start, today)
@@ -71,174 +77,284 @@ class Pairs:
     # work authorisation and employment type
     authorized_until: I32
     part_time_only: Bools
-    employment_mask: npt.NDArray[np.uint8]
-    employment_bit: npt.NDArray[np.uint8]
-    text_similarity: F32
+    employment_mask: U8
+    employment_bit: U8
+    text_similarity: F64
 
-    def candidate(self, index: int) -> Pairs:
-        """The pair of one candidate, every array keeping a leading axis of 1."""
-        picked: dict[str, Any] = {}
-        for item in fields(self):
-            array = getattr(self, item.name)
-            at = index if array.shape[0] > 1 else 0
-            picked[item.name] = array[at : at + 1]
-        return Pairs(**picked)
+    def __init__(self, count: int, rows: Rows | None):
+        self.count = count  # candidates
+        self.rows = rows  # their rows in the candidates' table; None: all rows in order
 
+    def __getattr__(self, name: str) -> Any:
+        compute = None if name.startswith("_") else getattr(type(self), f"_{name}", None)
+        if compute is None:
+            raise AttributeError(name)
+        value = compute(self)
+        setattr(self, name, value)
+        return value
 
-def _rows(size: int, rows: Rows | None) -> Rows | slice:
-    return slice(0, size) if rows is None else rows
+    def _schedule_slots(self) -> I64:
+        return popcount(self.schedule_bits)
 
+    def _covered_slots(self) -> I64:
+        return popcount(np.bitwise_and(self.schedule_bits, self.availability_bits))
 
-def _today(as_of: date) -> int:
-    return as_of.toordinal()
-
-
-def pairs_for_job(
-    jobs: JobFeatures, job_row: int, workers: WorkerFeatures, as_of: date, rows: Rows | None = None
-) -> Pairs:
-    """The job at `job_row` against workers (all rows, or `rows`)."""
-    workers.ensure_vocabulary()
-    jobs.ensure_vocabulary()
-    vocabulary = workers.vocabulary
-    pick = _rows(workers.size, rows)
-    j = job_row
-    today = _today(as_of)
-
-    slots = jobs.slot_skills[j]
-    filled = int(np.count_nonzero(slots >= 0))
-    columns = slots[:filled]
-    if rows is None:  # a slice, then a gather of the job's few (contiguous) columns
-        levels = workers.skill_levels[: workers.size, columns]
-        years = workers.skill_years[: workers.size, columns]
-    else:
-        levels = workers.skill_levels[np.ix_(rows, columns)]
-        years = workers.skill_years[np.ix_(rows, columns)]
-
-    languages = len(vocabulary.languages)
-    asked = np.flatnonzero(jobs.language_required[j, :languages]).astype(np.int32)
-    credentials = len(vocabulary.credentials)
-    wanted = np.flatnonzero(jobs.credentials_wanted[j, :credentials]).astype(np.int32)
-
-    distance = haversine_km_radians(
-        workers.lat[pick],
-        workers.lon[pick],
-        workers.cos_lat[pick],
-        jobs.lat[j],
-        jobs.lon[j],
-        jobs.cos_lat[j],
-    )
-    job_text = vocabulary.text.dense(jobs.text_terms[j], jobs.text_weights[j])
-    one = slice(j, j + 1)
-    return Pairs(
-        slot_skills=columns[None, :],
-        slot_required=jobs.slot_required[j, :filled][None, :],
-        min_levels=jobs.slot_min_levels[j, :filled][None, :].astype(np.float32),
-        skill_levels=levels.astype(np.float32),
-        skill_years=years.astype(np.float32),
-        language_columns=asked[None, :],
-        language_required=jobs.language_required[j, asked][None, :].astype(np.float32),
-        language_ranks=workers.language_ranks[pick][:, asked].astype(np.float32),
-        credential_columns=wanted[None, :],
-        credentials_required=jobs.credentials_required[j, wanted][None, :],
-        credentials_wanted=np.ones((1, len(wanted)), dtype=np.bool_),
-        credentials_held=workers.credentials[pick][:, wanted],
-        distance_km=distance,
-        radius_km=workers.radius_km[pick],
-        remote_ok=workers.remote_ok[pick],
-        job_remote=jobs.remote[one],
-        job_has_location=jobs.has_location[one],
-        pay_wish_hourly=workers.pay_wish_hourly[pick],
-        pay_max_hourly=jobs.pay_max_hourly[one],
-        pay_wish_amount=workers.pay_wish_amount[pick],
-        pay_wish_period=workers.pay_wish_period[pick],
-        pay_max=jobs.pay_max[one],
-        pay_period=jobs.pay_period[one],
-        availability=workers.availability[pick],
-        schedule=jobs.schedule[one],
-        has_schedule=jobs.has_schedule[one],
-        weekly_hours=jobs.weekly_hours[one],
-        can_start=np.maximum(workers.earliest_start[pick], today),
-        job_start=np.maximum(jobs.start_date[one], today),
-        authorized_until=workers.authorized_until[pick],
-        part_time_only=workers.part_time_only[pick],
-        employment_mask=workers.employment_mask[pick],
-        employment_bit=jobs.employment_bit[one],
-        text_similarity=similarity_to(
-            job_text, (workers.text_terms[pick], workers.text_weights[pick])
-        ),
-    )
+    def row(self, index: int) -> int:
+        """The table row of candidate `index`."""
+        return index if self.rows is None else int(self.rows[index])
 
 
-def pairs_for_worker(
-    workers: WorkerFeatures,
-    worker_row: int,
-    jobs: JobFeatures,
-    as_of: date,
-    rows: Rows | None = None,
-) -> Pairs:
-    """The worker at `worker_row` against jobs (all rows, or `rows`)."""
-    workers.ensure_vocabulary()
-    jobs.ensure_vocabulary()
-    vocabulary = workers.vocabulary
-    pick = _rows(jobs.size, rows)
-    w = worker_row
-    today = _today(as_of)
+class WorkersForJob(Pairs):
+    """The job at `job_row` of `jobs` against workers (all rows, or `rows`)."""
 
-    skills = len(vocabulary.skills)
-    # One extra, always-empty column at the end: empty slots (-1) read it.
-    levels = np.zeros(skills + 1, dtype=np.float32)
-    years = np.zeros(skills + 1, dtype=np.float32)
-    levels[:skills] = workers.skill_levels[w, :skills]
-    years[:skills] = workers.skill_years[w, :skills]
-    slots = jobs.slot_skills[pick]
-    languages = len(vocabulary.languages)
-    credentials = len(vocabulary.credentials)
+    def __init__(
+        self,
+        jobs: JobFeatures,
+        job_row: int,
+        workers: WorkerFeatures,
+        as_of: date,
+        rows: Rows | None = None,
+    ):
+        workers.ensure_vocabulary()
+        jobs.ensure_vocabulary()
+        super().__init__(workers.size if rows is None else len(rows), rows)
+        self.jobs, self.job, self.workers, self.as_of = jobs, job_row, workers, as_of
+        self.pick: Rows | slice = slice(0, workers.size) if rows is None else rows
+        self.one = slice(job_row, job_row + 1)
+        vocabulary = workers.vocabulary
+        slots = jobs.slot_skills[job_row]
+        self._filled = int(np.count_nonzero(slots >= 0))
+        self._asked = np.flatnonzero(
+            jobs.language_required[job_row, : len(vocabulary.languages)]
+        ).astype(np.int32)
+        self._wanted = np.flatnonzero(
+            jobs.credentials_wanted[job_row, : len(vocabulary.credentials)]
+        ).astype(np.int32)
 
-    distance = haversine_km_radians(
-        workers.lat[w],
-        workers.lon[w],
-        workers.cos_lat[w],
-        jobs.lat[pick],
-        jobs.lon[pick],
-        jobs.cos_lat[pick],
-    )
-    worker_text = vocabulary.text.dense(workers.text_terms[w], workers.text_weights[w])
-    one = slice(w, w + 1)
-    return Pairs(
-        slot_skills=slots,
-        slot_required=jobs.slot_required[pick],
-        min_levels=jobs.slot_min_levels[pick].astype(np.float32),
-        skill_levels=levels[slots],
-        skill_years=years[slots],
-        language_columns=np.arange(languages, dtype=np.int32)[None, :],
-        language_required=jobs.language_required[pick, :languages].astype(np.float32),
-        language_ranks=workers.language_ranks[one, :languages].astype(np.float32),
-        credential_columns=np.arange(credentials, dtype=np.int32)[None, :],
-        credentials_required=jobs.credentials_required[pick, :credentials],
-        credentials_wanted=jobs.credentials_wanted[pick, :credentials],
-        credentials_held=workers.credentials[one, :credentials],
-        distance_km=np.atleast_1d(distance),
-        radius_km=workers.radius_km[one],
-        remote_ok=workers.remote_ok[one],
-        job_remote=jobs.remote[pick],
-        job_has_location=jobs.has_location[pick],
-        pay_wish_hourly=workers.pay_wish_hourly[one],
-        pay_max_hourly=jobs.pay_max_hourly[pick],
-        pay_wish_amount=workers.pay_wish_amount[one],
-        pay_wish_period=workers.pay_wish_period[one],
-        pay_max=jobs.pay_max[pick],
-        pay_period=jobs.pay_period[pick],
-        availability=workers.availability[one],
-        schedule=jobs.schedule[pick],
-        has_schedule=jobs.has_schedule[pick],
-        weekly_hours=jobs.weekly_hours[pick],
-        can_start=np.maximum(workers.earliest_start[one], today),
-        job_start=np.maximum(jobs.start_date[pick], today),
-        authorized_until=workers.authorized_until[one],
-        part_time_only=workers.part_time_only[one],
-        employment_mask=workers.employment_mask[one],
-        employment_bit=jobs.employment_bit[pick],
-        text_similarity=similarity_to(
-            worker_text, (jobs.text_terms[pick], jobs.text_weights[pick])
-        ),
-    )
+    def _columns(self, matrix: npt.NDArray[Any], columns: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """A few columns of a worker matrix, for the picked rows."""
+        if self.rows is None:  # a slice, then a gather of contiguous columns
+            return matrix[: self.workers.size, columns]
+        return matrix[np.ix_(self.rows, columns)]
+
+    def _slot_skills(self) -> I32:
+        return self.jobs.slot_skills[self.job, : self._filled][None, :]
+
+    def _slot_required(self) -> Bools:
+        return self.jobs.slot_required[self.job, : self._filled][None, :]
+
+    def _min_levels(self) -> F32:
+        return self.jobs.slot_min_levels[self.job, : self._filled][None, :].astype(np.float32)
+
+    def _skill_levels(self) -> F32:
+        return self._columns(self.workers.skill_levels, self.slot_skills[0]).astype(np.float32)
+
+    def _skill_years(self) -> F32:
+        return self._columns(self.workers.skill_years, self.slot_skills[0]).astype(np.float32)
+
+    def _language_columns(self) -> I32:
+        return self._asked[None, :]
+
+    def _language_required(self) -> I8:
+        return self.jobs.language_required[self.job, self._asked][None, :]
+
+    def _language_ranks(self) -> I8:
+        return self._columns(self.workers.language_ranks, self._asked)
+
+    def _credential_columns(self) -> I32:
+        return self._wanted[None, :]
+
+    def _credentials_required(self) -> Bools:
+        return self.jobs.credentials_required[self.job, self._wanted][None, :]
+
+    def _credentials_wanted(self) -> Bools:
+        return np.ones((1, len(self._wanted)), dtype=np.bool_)
+
+    def _credentials_held(self) -> Bools:
+        return self._columns(self.workers.credentials, self._wanted)
+
+    def _distance_km(self) -> F64:
+        w, j, p = self.workers, self.jobs, self.pick
+        return haversine_km_radians(
+            w.lat[p], w.lon[p], w.cos_lat[p], j.lat[self.job], j.lon[self.job], j.cos_lat[self.job]
+        )
+
+    def _schedule_bits(self) -> U64:
+        return self.jobs.schedule[self.one]
+
+    def _availability_bits(self) -> U64:
+        return self.workers.availability[self.pick]
+
+    def _can_start(self) -> I32:
+        return np.maximum(self.workers.earliest_start[self.pick], self.as_of.toordinal())
+
+    def _job_start(self) -> I32:
+        return np.maximum(self.jobs.start_date[self.one], self.as_of.toordinal())
+
+    def _text_similarity(self) -> F64:
+        vocabulary, jobs = self.workers.vocabulary, self.jobs
+        vector = vocabulary.text.dense(jobs.text_terms[self.job], jobs.text_weights[self.job])
+        p = self.pick
+        return similarity_to(vector, (self.workers.text_terms[p], self.workers.text_weights[p]))
+
+
+def _worker_column(name: str) -> Any:
+    return lambda self: getattr(self.workers, name)[self.pick]
+
+
+def _job_column(name: str) -> Any:
+    return lambda self: getattr(self.jobs, name)[self.one]
+
+
+for _name, _source in (
+    ("radius_km", "radius_km"),
+    ("remote_ok", "remote_ok"),
+    ("pay_wish_hourly", "pay_wish_hourly"),
+    ("pay_wish_amount", "pay_wish_amount"),
+    ("pay_wish_period", "pay_wish_period"),
+    ("authorized_until", "authorized_until"),
+    ("part_time_only", "part_time_only"),
+    ("employment_mask", "employment_mask"),
+):
+    setattr(WorkersForJob, f"_{_name}", _worker_column(_source))
+for _name, _source in (
+    ("job_remote", "remote"),
+    ("job_has_location", "has_location"),
+    ("pay_max_hourly", "pay_max_hourly"),
+    ("pay_max", "pay_max"),
+    ("pay_period", "pay_period"),
+    ("has_schedule", "has_schedule"),
+    ("weekly_hours", "weekly_hours"),
+    ("employment_bit", "employment_bit"),
+):
+    setattr(WorkersForJob, f"_{_name}", _job_column(_source))
+
+
+class JobsForWorker(Pairs):
+    """The worker at `worker_row` of `workers` against jobs (all rows, or `rows`)."""
+
+    def __init__(
+        self,
+        workers: WorkerFeatures,
+        worker_row: int,
+        jobs: JobFeatures,
+        as_of: date,
+        rows: Rows | None = None,
+    ):
+        workers.ensure_vocabulary()
+        jobs.ensure_vocabulary()
+        super().__init__(jobs.size if rows is None else len(rows), rows)
+        self.workers, self.worker, self.jobs, self.as_of = workers, worker_row, jobs, as_of
+        self.pick: Rows | slice = slice(0, jobs.size) if rows is None else rows
+        self.one = slice(worker_row, worker_row + 1)
+        vocabulary = workers.vocabulary
+        self._languages = len(vocabulary.languages)
+        self._credentials = len(vocabulary.credentials)
+
+    def _worker_vector(self, matrix: npt.NDArray[Any]) -> F32:
+        """The worker's row of a skill matrix, plus one always-empty column at the end that
+        empty slots (-1) read."""
+        skills = len(self.workers.vocabulary.skills)
+        vector = np.zeros(skills + 1, dtype=np.float32)
+        vector[:skills] = matrix[self.worker, :skills]
+        return vector
+
+    def _slot_skills(self) -> I32:
+        return self.jobs.slot_skills[self.pick]
+
+    def _slot_required(self) -> Bools:
+        return self.jobs.slot_required[self.pick]
+
+    def _min_levels(self) -> F32:
+        return self.jobs.slot_min_levels[self.pick].astype(np.float32)
+
+    def _skill_levels(self) -> F32:
+        return self._worker_vector(self.workers.skill_levels)[self.slot_skills]
+
+    def _skill_years(self) -> F32:
+        return self._worker_vector(self.workers.skill_years)[self.slot_skills]
+
+    def _language_columns(self) -> I32:
+        return np.arange(self._languages, dtype=np.int32)[None, :]
+
+    def _language_required(self) -> I8:
+        return self.jobs.language_required[self.pick, : self._languages]
+
+    def _language_ranks(self) -> I8:
+        return self.workers.language_ranks[self.one, : self._languages]
+
+    def _credential_columns(self) -> I32:
+        return np.arange(self._credentials, dtype=np.int32)[None, :]
+
+    def _credentials_required(self) -> Bools:
+        return self.jobs.credentials_required[self.pick, : self._credentials]
+
+    def _credentials_wanted(self) -> Bools:
+        return self.jobs.credentials_wanted[self.pick, : self._credentials]
+
+    def _credentials_held(self) -> Bools:
+        return self.workers.credentials[self.one, : self._credentials]
+
+    def _distance_km(self) -> F64:
+        w, j, p = self.workers, self.jobs, self.pick
+        distance = haversine_km_radians(
+            w.lat[self.worker],
+            w.lon[self.worker],
+            w.cos_lat[self.worker],
+            j.lat[p],
+            j.lon[p],
+            j.cos_lat[p],
+        )
+        return np.atleast_1d(distance)
+
+    def _schedule_bits(self) -> U64:
+        return self.jobs.schedule[self.pick]
+
+    def _availability_bits(self) -> U64:
+        return self.workers.availability[self.one]
+
+    def _can_start(self) -> I32:
+        return np.maximum(self.workers.earliest_start[self.one], self.as_of.toordinal())
+
+    def _job_start(self) -> I32:
+        return np.maximum(self.jobs.start_date[self.pick], self.as_of.toordinal())
+
+    def _text_similarity(self) -> F64:
+        vocabulary, workers = self.workers.vocabulary, self.workers
+        vector = vocabulary.text.dense(
+            workers.text_terms[self.worker], workers.text_weights[self.worker]
+        )
+        p = self.pick
+        return similarity_to(vector, (self.jobs.text_terms[p], self.jobs.text_weights[p]))
+
+
+def _own_worker_column(name: str) -> Any:
+    return lambda self: getattr(self.workers, name)[self.one]
+
+
+def _candidate_job_column(name: str) -> Any:
+    return lambda self: getattr(self.jobs, name)[self.pick]
+
+
+for _name, _source in (
+    ("radius_km", "radius_km"),
+    ("remote_ok", "remote_ok"),
+    ("pay_wish_hourly", "pay_wish_hourly"),
+    ("pay_wish_amount", "pay_wish_amount"),
+    ("pay_wish_period", "pay_wish_period"),
+    ("authorized_until", "authorized_until"),
+    ("part_time_only", "part_time_only"),
+    ("employment_mask", "employment_mask"),
+):
+    setattr(JobsForWorker, f"_{_name}", _own_worker_column(_source))
+for _name, _source in (
+    ("job_remote", "remote"),
+    ("job_has_location", "has_location"),
+    ("pay_max_hourly", "pay_max_hourly"),
+    ("pay_max", "pay_max"),
+    ("pay_period", "pay_period"),
+    ("has_schedule", "has_schedule"),
+    ("weekly_hours", "weekly_hours"),
+    ("employment_bit", "employment_bit"),
+):
+    setattr(JobsForWorker, f"_{_name}", _candidate_job_column(_source))

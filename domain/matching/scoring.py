@@ -12,6 +12,7 @@ same ranking in any row order.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,11 +20,11 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.clock import today
-from domain.matching.constraints import Constraint, hard_constraints
+from domain.matching.constraints import Constraint, eligible_rows, hard_constraints
 from domain.matching.explain import Audience, MatchFacts, SkillNames, explain, facts_of
 from domain.matching.factors import soft_factors
 from domain.matching.features import JobFeatures, WorkerFeatures, _Table
-from domain.matching.pairs import Pairs, pairs_for_job, pairs_for_worker
+from domain.matching.pairs import JobsForWorker, Pairs, WorkersForJob
 from domain.matching.records import JobRecord, WorkerRecord
 from domain.matching.text_similarity import TERMS_PER_ROW
 from domain.matching.vocabulary import Vocabulary
@@ -41,7 +42,7 @@ class CandidateScores:
     """Every candidate row of a table scored against one counterpart (row-aligned)."""
 
     scores: npt.NDArray[np.float64]
-    factors: dict[Factor, npt.NDArray[np.float32]]
+    factors: dict[Factor, npt.NDArray[np.float64]]
     constraints: dict[Constraint, npt.NDArray[np.bool_]]
     eligible: npt.NDArray[np.bool_]  # active and breaking no hard constraint
     pairs: Pairs
@@ -72,47 +73,74 @@ class PairScore:
     facts: MatchFacts
 
 
+def combine(
+    factors: dict[Factor, npt.NDArray[np.float64]], weights: MatchingWeights, count: int
+) -> npt.NDArray[np.float64]:
+    """The weighted mean of the factors, rounded to `SCORE_DECIMALS`."""
+    total = np.zeros(count, dtype=np.float64)
+    for factor, share in weights.normalized().items():
+        if share:
+            total += share * factors[factor]
+    return np.asarray(np.round(np.clip(total, 0.0, 1.0), SCORE_DECIMALS), dtype=np.float64)
+
+
 def _evaluate(
     pairs: Pairs, active: npt.NDArray[np.bool_], weights: MatchingWeights
 ) -> CandidateScores:
     count = len(active)
     factors = soft_factors(pairs, count)
-    total = np.zeros(count, dtype=np.float64)
-    for factor, share in weights.normalized().items():
-        if share:
-            total += share * factors[factor]
-    scores = np.round(np.clip(total, 0.0, 1.0), SCORE_DECIMALS)
     constraints = hard_constraints(pairs, count)
     eligible = active.copy()
     for satisfied in constraints.values():
         eligible &= satisfied
-    return CandidateScores(scores, factors, constraints, eligible, pairs)
+    return CandidateScores(combine(factors, weights, count), factors, constraints, eligible, pairs)
 
 
-def top_rows(
+def best_first(
     scores: npt.NDArray[np.float64],
-    eligible: npt.NDArray[np.bool_],
-    table: _Table,
+    id_high: npt.NDArray[np.uint64],
+    id_low: npt.NDArray[np.uint64],
     top_k: int | None,
 ) -> Rows:
-    """Eligible rows, best first, ties by ascending id; at most `top_k` (None: all)."""
-    rows = np.flatnonzero(eligible)
-    best = scores[rows]
-    if top_k is not None and len(rows) > top_k:
+    """Positions of the `top_k` best scores (None: all), best first, equal scores by
+    ascending id. Only the scores tied with the k-th best are sorted beyond a partition."""
+    positions = np.arange(len(scores))
+    if top_k is not None and len(scores) > top_k:
         if top_k <= 0:
-            return rows[:0]
-        cut = len(rows) - top_k
-        threshold = np.partition(best, cut)[cut]
-        keep = best >= threshold  # everything tied with the k-th stays in the running
-        rows, best = rows[keep], best[keep]
-    order = np.lexsort((table.id_low[rows], table.id_high[rows], -best))
-    return rows[order][:top_k]
+            return positions[:0]
+        cut = len(scores) - top_k
+        threshold = np.partition(scores, cut)[cut]
+        positions = np.flatnonzero(scores >= threshold)  # every tie of the k-th stays in
+    order = np.lexsort((id_low[positions], id_high[positions], -scores[positions]))
+    return positions[order][:top_k]
 
 
-def _breakdown(result: CandidateScores, row: int) -> dict[str, float]:
+def _rank(
+    pairs_of: Callable[[Rows | None], Pairs],
+    candidates: _Table,
+    weights: MatchingWeights,
+    top_k: int | None,
+    min_score: float,
+) -> tuple[Pairs, npt.NDArray[np.float64], dict[Factor, npt.NDArray[np.float64]], Rows]:
+    """Two stages over one table: the hard constraints (`eligible_rows`: distance over every
+    row, the rest over the rows nearby), then the soft factors for the rows that pass."""
+    rows = eligible_rows(pairs_of, candidates.active[: candidates.size])
+    survivors = pairs_of(rows)
+    factors = soft_factors(survivors, len(rows))
+    scores = combine(factors, weights, len(rows))
+    keep = np.flatnonzero(scores >= min_score)
+    best = keep[
+        best_first(
+            scores[keep], candidates.id_high[rows[keep]], candidates.id_low[rows[keep]], top_k
+        )
+    ]
+    return survivors, scores, factors, best
+
+
+def _breakdown(factors: dict[Factor, npt.NDArray[np.float64]], index: int) -> dict[str, float]:
     return {
-        factor.value: round(float(values[row]), BREAKDOWN_DECIMALS)
-        for factor, values in result.factors.items()
+        factor.value: round(float(values[index]), BREAKDOWN_DECIMALS)
+        for factor, values in factors.items()
     }
 
 
@@ -128,7 +156,8 @@ def score_workers_for_stored_job(
     *,
     as_of: date | None = None,
 ) -> CandidateScores:
-    pairs = pairs_for_job(jobs, job_row, workers, _today(as_of))
+    """Every worker row, eligible or not, scored against the job at `job_row`."""
+    pairs = WorkersForJob(jobs, job_row, workers, _today(as_of))
     return _evaluate(pairs, workers.active[: workers.size], weights)
 
 
@@ -140,7 +169,8 @@ def score_jobs_for_stored_worker(
     *,
     as_of: date | None = None,
 ) -> CandidateScores:
-    pairs = pairs_for_worker(workers, worker_row, jobs, _today(as_of))
+    """Every job row, eligible or not, scored against the worker at `worker_row`."""
+    pairs = JobsForWorker(workers, worker_row, jobs, _today(as_of))
     return _evaluate(pairs, jobs.active[: jobs.size], weights)
 
 
@@ -152,19 +182,29 @@ def rank_workers_for_stored_job(
     top_k: int | None = DEFAULT_TOP_K,
     *,
     as_of: date | None = None,
+    min_score: float = 0.0,
 ) -> list[RankedMatch]:
-    result = score_workers_for_stored_job(jobs, job_row, workers, weights, as_of=as_of)
-    job_id = jobs.ids[job_row]
-    assert job_id is not None, "the job's row was removed"
+    day = _today(as_of)
+    job_id = _id(jobs, job_row)
+    survivors, scores, factors, best = _rank(
+        lambda rows: WorkersForJob(jobs, job_row, workers, day, rows),
+        workers,
+        weights,
+        top_k,
+        min_score,
+    )
+    top = WorkersForJob(jobs, job_row, workers, day, _rows_of(survivors, best))
     return [
         RankedMatch(
             job_id=job_id,
-            worker_id=_id(workers, row),
-            score=float(result.scores[row]),
-            breakdown=_breakdown(result, row),
-            facts=facts_of(result.pairs.candidate(row), workers.vocabulary),
+            worker_id=_id(workers, top.row(k)),
+            score=float(scores[i]),
+            breakdown=_breakdown(factors, i),
+            facts=facts,
         )
-        for row in top_rows(result.scores, result.eligible, workers, top_k).tolist()
+        for k, (i, facts) in enumerate(
+            zip(best.tolist(), facts_of(top, workers.vocabulary, day), strict=True)
+        )
     ]
 
 
@@ -176,25 +216,40 @@ def rank_jobs_for_stored_worker(
     top_k: int | None = DEFAULT_TOP_K,
     *,
     as_of: date | None = None,
+    min_score: float = 0.0,
 ) -> list[RankedMatch]:
-    result = score_jobs_for_stored_worker(workers, worker_row, jobs, weights, as_of=as_of)
-    worker_id = workers.ids[worker_row]
-    assert worker_id is not None, "the worker's row was removed"
+    day = _today(as_of)
+    worker_id = _id(workers, worker_row)
+    survivors, scores, factors, best = _rank(
+        lambda rows: JobsForWorker(workers, worker_row, jobs, day, rows),
+        jobs,
+        weights,
+        top_k,
+        min_score,
+    )
+    top = JobsForWorker(workers, worker_row, jobs, day, _rows_of(survivors, best))
     return [
         RankedMatch(
-            job_id=_id(jobs, row),
+            job_id=_id(jobs, top.row(k)),
             worker_id=worker_id,
-            score=float(result.scores[row]),
-            breakdown=_breakdown(result, row),
-            facts=facts_of(result.pairs.candidate(row), jobs.vocabulary),
+            score=float(scores[i]),
+            breakdown=_breakdown(factors, i),
+            facts=facts,
         )
-        for row in top_rows(result.scores, result.eligible, jobs, top_k).tolist()
+        for k, (i, facts) in enumerate(
+            zip(best.tolist(), facts_of(top, jobs.vocabulary, day), strict=True)
+        )
     ]
+
+
+def _rows_of(pairs: Pairs, positions: Rows) -> Rows:
+    return positions if pairs.rows is None else pairs.rows[positions]
 
 
 def _id(table: _Table, row: int) -> uuid.UUID:
     record_id = table.ids[row]
-    assert record_id is not None
+    if record_id is None:
+        raise KeyError(f"Row {row} was removed.")
     return record_id
 
 
@@ -239,10 +294,13 @@ def rank_workers_for_job(
     top_k: int | None = DEFAULT_TOP_K,
     *,
     as_of: date | None = None,
+    min_score: float = 0.0,
 ) -> list[RankedMatch]:
     """The `top_k` best eligible workers for `job`, best first (ties by worker id)."""
     jobs = _transient_job(job, workers.vocabulary, workers.terms_per_row)
-    return rank_workers_for_stored_job(jobs, 0, workers, weights, top_k, as_of=as_of)
+    return rank_workers_for_stored_job(
+        jobs, 0, workers, weights, top_k, as_of=as_of, min_score=min_score
+    )
 
 
 def rank_jobs_for_worker(
@@ -252,10 +310,13 @@ def rank_jobs_for_worker(
     top_k: int | None = DEFAULT_TOP_K,
     *,
     as_of: date | None = None,
+    min_score: float = 0.0,
 ) -> list[RankedMatch]:
     """The `top_k` best eligible jobs for `worker`, best first (ties by job id)."""
     workers = _transient_worker(worker, jobs.vocabulary, jobs.terms_per_row)
-    return rank_jobs_for_stored_worker(workers, 0, jobs, weights, top_k, as_of=as_of)
+    return rank_jobs_for_stored_worker(
+        workers, 0, jobs, weights, top_k, as_of=as_of, min_score=min_score
+    )
 
 
 def score_pair(
@@ -267,17 +328,21 @@ def score_pair(
     as_of: date | None = None,
 ) -> PairScore:
     """One pair, constraints reported rather than applied (e.g. for an application). Pass the
-    cache's vocabulary so the text similarity uses the fitted idf."""
+    cache's vocabulary: text similarity needs the idf of a whole population, so without one
+    the text factor is 0."""
     if vocabulary is None:
-        vocabulary = Vocabulary.fit([worker], [job])
+        vocabulary = Vocabulary()
+        vocabulary.register_worker(worker)
+        vocabulary.register_job(job)
     workers = _transient_worker(worker, vocabulary, TERMS_PER_ROW)
     jobs = _transient_job(job, vocabulary, TERMS_PER_ROW)
-    result = score_workers_for_stored_job(jobs, 0, workers, weights, as_of=as_of)
+    day = _today(as_of)
+    result = score_workers_for_stored_job(jobs, 0, workers, weights, as_of=day)
     failed = tuple(c for c, ok in result.constraints.items() if not bool(ok[0]))
     return PairScore(
         score=float(result.scores[0]),
-        breakdown=_breakdown(result, 0),
+        breakdown=_breakdown(result.factors, 0),
         eligible=bool(result.eligible[0]),
         failed=failed,
-        facts=facts_of(result.pairs.candidate(0), vocabulary),
+        facts=facts_of(result.pairs, vocabulary, day)[0],
     )

@@ -51,7 +51,8 @@ class Vocabulary:
 
     @classmethod
     def fit(cls, workers: Sequence[WorkerRecord], jobs: Sequence[JobRecord]) -> Vocabulary:
-        vocabulary = cls(text=TextVocabulary.fit([r.text for r in (*workers, *jobs)]))
+        texts = [worker.text for worker in workers] + [job.text for job in jobs]
+        vocabulary = cls(text=TextVocabulary.fit(texts))
         for worker in workers:
             vocabulary.register_worker(worker)
         for job in jobs:

@@ -78,10 +78,13 @@ async def notify_job_published(uow: UnitOfWork, event: DomainEvent) -> None:
         )
 
 
-# Matching (issue 4) and credentials (issue 6) add their handlers here, one each:
+# Matching (issue 4) and credentials (issue 6) add their handlers here, one each. The match
+# events (domain/matching/workflow.py) carry match_id, job_id, worker_user_id,
+# organization_id, status and origin, which is all a handler needs:
 #   @handles("match.created")   → MATCH_SUGGESTED to the worker (origin ENGINE),
-#                                  APPLICATION_RECEIVED to the job's organisation (APPLICATION),
+#                                  APPLICATION_RECEIVED to the organisation's members (APPLICATION),
 #                                  INVITATION_RECEIVED to the worker (INVITATION)
 #   @handles("match.updated")   → MATCH_STATUS_CHANGED to the other side of the transition
 #   @handles("credential.anchored") / @handles("credential.revoked") → the credential's worker
 # Payloads carry global IDs (jobId, matchId, credentialId) and enum values, never personal data.
+# One notification per (event, user) is guaranteed by `notify`, whoever registers the handler.

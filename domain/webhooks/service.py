@@ -146,3 +146,18 @@ async def browse_webhook_deliveries(
         col(WebhookDelivery.id),
         page,
     )
+
+
+async def reencrypt_webhook_secrets(session_factory: Callable[[], Any], keyring: KeyRing) -> int:
+    """Move webhook secrets onto the active key (part of `iworkz reencrypt`, so a retired
+    key can be dropped). Returns how many were re-encrypted; safe to run again."""
+    moved = 0
+    async with session_factory() as session, session.begin():
+        rows = await session.execute(select(Webhook).with_for_update(skip_locked=True))
+        for webhook in rows.scalars():
+            if not keyring.is_current(webhook.secret_encrypted):
+                webhook.secret_encrypted = keyring.reencrypt(
+                    webhook.secret_encrypted, secret_aad(webhook.id)
+                )
+                moved += 1
+    return moved
