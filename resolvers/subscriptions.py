@@ -7,20 +7,26 @@ no-longer-allowed data.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncGenerator, Callable
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from domain.clock import utcnow
 from domain.errors import ErrorCode, NotFound, ValidationFailed
 from domain.events import DomainEvent
+from domain.jobs import queries as job_queries
+from domain.notifications.service import NOTIFICATION_CREATED
 from schema.context import Info
 from schema.events import JobEvent, JobEventKind, MatchEvent, MatchEventKind
 from schema.ids import InvalidGlobalId, expect_global_id
 from schema.jobs import Job
 from schema.matches import Match
+from schema.notifications import Notification
 from server.adapters.event_bus import SlowListener
 from server.live_connections import CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, close
 from server.metrics import SLOW_SUBSCRIBERS
@@ -58,17 +64,52 @@ def _decode(global_id: strawberry.ID, type_name: str, field: str):  # type: igno
         raise ValidationFailed.single(field, ErrorCode.INVALID_ID, str(error)) from None
 
 
+class _PerEventLookups:
+    """One database read per event and key in this process, however many subscribers
+    wait for it: the row is shared, the permission check stays per subscriber."""
+
+    def __init__(self, keep: int = 512) -> None:
+        self._keep = keep
+        self._pending: OrderedDict[tuple[str, uuid.UUID], asyncio.Future[Any]] = OrderedDict()
+
+    async def get(
+        self, event: DomainEvent, pk: uuid.UUID, fetch: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        key = (event.id, pk)
+        future = self._pending.get(key)
+        if future is None:
+            future = asyncio.ensure_future(fetch())
+            self._pending[key] = future
+            while len(self._pending) > self._keep:
+                self._pending.popitem(last=False)
+        return await asyncio.shield(future)
+
+
+_lookups = _PerEventLookups()
+
+
 async def job_events(info: Info, job_id: strawberry.ID) -> AsyncGenerator[JobEvent, None]:
     """Changes to one job you may see: published, edited, paused, filled, closed."""
+    ctx = info.context
     pk = _decode(job_id, "Job", "jobId")
-    if await info.context.loaders.visible_job.load(pk) is None:
+    if await ctx.loaders.visible_job.load(pk) is None:
         raise NotFound("job")
+    member_of = (
+        {org.id for org in await ctx.loaders.organizations_of_user.load(ctx.principal.user_id)}
+        if ctx.principal.user_id
+        else set()
+    )
     kinds = {kind.value: kind for kind in JobEventKind}
+
+    async def fetch() -> Any:
+        async with ctx.services.database.session() as session:
+            return (await job_queries.jobs_by_id(session, [pk])).get(pk)
+
     async for event in _events(
         info, lambda e: e.name in kinds and e.payload.get("job_id") == str(pk)
     ):
-        row = await info.context.loaders.visible_job.load(pk)
-        if row is not None:
+        row = await _lookups.get(event, pk, fetch)
+        if row is not None and job_queries.job_visible(row, ctx.principal, member_of):
             yield JobEvent(
                 kind=kinds[event.name],
                 job=Job.from_row(row),
@@ -105,3 +146,15 @@ async def match_events(
                 match=Match.from_row(row),
                 occurred_at=datetime.fromisoformat(event.occurred_at),
             )
+
+
+async def notifications(info: Info) -> AsyncGenerator[Notification, None]:
+    """Your notifications, the moment they are created."""
+    ctx = info.context
+    viewer = str(ctx.principal.require_user())
+    async for event in _events(
+        info, lambda e: e.name == NOTIFICATION_CREATED and e.payload.get("user_id") == viewer
+    ):
+        row = await ctx.loaders.notification.load(uuid.UUID(event.payload["notification_id"]))
+        if row is not None:
+            yield Notification.from_row(row)

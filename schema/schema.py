@@ -209,6 +209,11 @@ class Subscription:
         async for event in subscriptions.match_events(info, job_id):
             yield event
 
+    @strawberry.subscription(description=subscriptions.notifications.__doc__)
+    async def notifications(self, info: Info) -> AsyncGenerator[Notification, None]:
+        async for notification in subscriptions.notifications(info):
+            yield notification
+
 
 def build_schema(
     *,

@@ -107,6 +107,11 @@ async def test_delivery_resumes_after_redis_restarts(tmp_path):
 
 
 def _serve(port: int, settings, tmp_path: Path) -> subprocess.Popen[bytes]:
+    return _start(["serve", "--port", str(port)], settings, tmp_path)
+
+
+def _start(command: list[str], settings, tmp_path: Path) -> subprocess.Popen[bytes]:
+    """`iworkz <command>` in its own process, sharing the test's database and Redis."""
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
@@ -120,7 +125,7 @@ def _serve(port: int, settings, tmp_path: Path) -> subprocess.Popen[bytes]:
     env["DATA_ENCRYPTION_KEYS"] = os.environ.get("DATA_ENCRYPTION_KEYS", "")
     env = {key: value for key, value in env.items() if value != ""}
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "iworkz"), "serve", "--port", str(port)],
+        [str(Path(sys.executable).parent / "iworkz"), *command],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -170,6 +175,48 @@ async def test_a_change_made_on_one_process_reaches_a_subscriber_on_another(sett
                 code, _ = await on_b.closed(timeout=15)
                 assert code in (1001, 1012)
         assert processes[1].wait(20) == 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+
+
+async def test_an_event_from_the_worker_process_reaches_subscribers_on_every_api_process(
+    settings, tmp_path
+):
+    """Publishing a job → the arq worker (its own process) notifies the organisation →
+    `notification.created` from the worker reaches the employer on both API processes."""
+    ports = [free_port(), free_port()]
+    processes = [_serve(port, settings, tmp_path) for port in ports]
+    worker = _start(["worker"], settings, tmp_path)
+    processes.append(worker)
+    query = "subscription { notifications { kind title } }"
+    try:
+        for port, process in zip(ports, processes, strict=False):
+            await _wait_healthy(port, process)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[0]}") as api_a:
+            employer = await register(api_a, "hr@worker-events.example", "EMPLOYER", "WE KK")
+            job = await create_job(api_a, employer.token)
+            async with (
+                graphql_ws(f"127.0.0.1:{ports[0]}", employer.token) as on_a,
+                graphql_ws(f"127.0.0.1:{ports[1]}", employer.token) as on_b,
+            ):
+                for ws in (on_a, on_b):
+                    assert (await ws.receive())["type"] == "connection_ack"
+                    await ws.subscribe(query)
+                await asyncio.sleep(0.3)
+                await gql(
+                    api_a,
+                    transition_mutation("publishJob"),
+                    {"input": {"id": job["id"]}},
+                    employer.token,
+                )
+                for ws in (on_a, on_b):
+                    notification = (await ws.receive(timeout=20))["payload"]["data"][
+                        "notifications"
+                    ]
+                    assert notification["kind"] == "JOB_PUBLISHED"
     finally:
         for process in processes:
             if process.poll() is None:

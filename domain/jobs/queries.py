@@ -108,19 +108,28 @@ async def browse_jobs(
     )
 
 
+def job_visible(job: Job, actor: Principal, member_of: set[uuid.UUID]) -> bool:
+    """The one visibility rule for a job, given the organisations the actor belongs to."""
+    if actor.scopes is not None and PartnerScope.JOBS_READ not in actor.scopes:
+        return False
+    return can_see_job(job, is_member_of_owner=job.organization_id in member_of, actor=actor)
+
+
+async def jobs_by_id(session: AsyncSession, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, Job]:
+    """Unfiltered: callers apply `job_visible` themselves."""
+    rows = (await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars().all()  # type: ignore[attr-defined]
+    return {job.id: job for job in rows}
+
+
 async def jobs_visible_to(
     session: AsyncSession, actor: Principal, job_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Job]:
     """The jobs among `job_ids` the actor may see; the rest are simply absent."""
     if actor.scopes is not None and PartnerScope.JOBS_READ not in actor.scopes:
         return {}
-    rows = (await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars().all()  # type: ignore[attr-defined]
     member_of = set(await organization_ids_of(session, actor.user_id)) if actor.user_id else set()
-    return {
-        job.id: job
-        for job in rows
-        if can_see_job(job, is_member_of_owner=job.organization_id in member_of, actor=actor)
-    }
+    found = await jobs_by_id(session, job_ids)
+    return {pk: job for pk, job in found.items() if job_visible(job, actor, member_of)}
 
 
 async def skills_of_jobs(
