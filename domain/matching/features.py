@@ -65,7 +65,7 @@ class _Column:
     column_major: bool = False
 
 
-class _Table:
+class FeatureTable:
     """Rows of equally long arrays with spare capacity, keyed by record id."""
 
     COLUMNS: ClassVar[tuple[_Column, ...]]
@@ -205,7 +205,7 @@ _TEXT_COLUMNS = (
 )
 
 
-class WorkerFeatures(_Table):
+class WorkerFeatures(FeatureTable):
     """Workers as columns. Skill levels are 0 where a skill is not held."""
 
     COLUMNS = (
@@ -313,7 +313,7 @@ class WorkerFeatures(_Table):
         return row
 
 
-class JobFeatures(_Table):
+class JobFeatures(FeatureTable):
     """Jobs as columns. A job's skill requirements are slots (padded with -1)."""
 
     COLUMNS = (

@@ -1,9 +1,13 @@
-"""Ranking: one job against every worker, or one worker against every job, in one
-vectorised pass over the feature columns.
+"""Ranking: one job against every worker, or one worker against every job, as whole-column
+passes over the cached feature columns (no Python loop per candidate).
 
     score = Σ weight_f · factor_f / Σ weight_f   (weights.py, factors.py)
 
-A candidate that breaks a hard constraint (constraints.py) is dropped. Scores are rounded to
+Ranking runs in two stages, as retrieval-then-ranking systems do: the hard constraints
+(constraints.py) over the table — distance on every row, the others on the rows nearby —
+then the soft factors on the eligible rows alone, the top K by partial sort, and their facts
+for the explanations. `score_*` computes everything for every row instead (analysis and
+tests; the two agree on every eligible row). Scores are rounded to
 `SCORE_DECIMALS` so that the order never depends on floating-point summation order, and
 equal scores are ordered by candidate id (as a 128-bit number), so the same input gives the
 same ranking in any row order.
@@ -23,7 +27,7 @@ from domain.clock import today
 from domain.matching.constraints import Constraint, eligible_rows, hard_constraints
 from domain.matching.explain import Audience, MatchFacts, SkillNames, explain, facts_of
 from domain.matching.factors import soft_factors
-from domain.matching.features import JobFeatures, WorkerFeatures, _Table
+from domain.matching.features import FeatureTable, JobFeatures, WorkerFeatures
 from domain.matching.pairs import JobsForWorker, Pairs, WorkersForJob
 from domain.matching.records import JobRecord, WorkerRecord
 from domain.matching.text_similarity import TERMS_PER_ROW
@@ -117,7 +121,7 @@ def best_first(
 
 def _rank(
     pairs_of: Callable[[Rows | None], Pairs],
-    candidates: _Table,
+    candidates: FeatureTable,
     weights: MatchingWeights,
     top_k: int | None,
     min_score: float,
@@ -246,7 +250,7 @@ def _rows_of(pairs: Pairs, positions: Rows) -> Rows:
     return positions if pairs.rows is None else pairs.rows[positions]
 
 
-def _id(table: _Table, row: int) -> uuid.UUID:
+def _id(table: FeatureTable, row: int) -> uuid.UUID:
     record_id = table.ids[row]
     if record_id is None:
         raise KeyError(f"Row {row} was removed.")
