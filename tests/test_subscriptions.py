@@ -126,3 +126,58 @@ async def test_connections_per_user_are_limited(settings, services):
             await first.subscribe('subscription { jobEvents(jobId: "bad") { kind } }')
             reply = await first.receive()
             assert reply["payload"]["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_legacy_graphql_ws_protocol_still_works(live, http):
+    import json
+
+    import websockets
+
+    employer = await register(http, "hr@legacy.example", "EMPLOYER", "Legacy KK")
+    job = await create_job(http, employer.token)
+    async with websockets.connect(f"ws://{live}/graphql", subprotocols=["graphql-ws"]) as ws:
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "connection_init",
+                    "payload": {"Authorization": f"Bearer {employer.token}"},
+                }
+            )
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "start",
+                    "id": "1",
+                    "payload": {"query": JOB_EVENTS, "variables": {"id": job["id"]}},
+                }
+            )
+        )
+        import asyncio
+
+        await asyncio.sleep(0.2)
+        await gql(
+            http, transition_mutation("publishJob"), {"input": {"id": job["id"]}}, employer.token
+        )
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if message["type"] == "data":
+                break
+        assert message["payload"]["data"]["jobEvents"]["kind"] == "PUBLISHED"
+
+
+async def test_subscriptions_per_connection_are_limited(settings, services):
+    strict = settings.model_copy(update={"max_subscriptions_per_connection": 2})
+    async with running_app(strict, services) as host:
+        async with httpx.AsyncClient(base_url=f"http://{host}") as http:
+            employer = await register(http, "hr@limit.example", "EMPLOYER", "Limit KK")
+            job = await create_job(http, employer.token, publish=True)
+        async with graphql_ws(host, employer.token) as ws:
+            assert (await ws.receive())["type"] == "connection_ack"
+            for _ in range(2):
+                await ws.subscribe(JOB_EVENTS, {"id": job["id"]})
+            third = await ws.subscribe(JOB_EVENTS, {"id": job["id"]})
+            refusal = await ws.receive()
+            assert (refusal["type"], refusal["id"]) == ("error", third)
+            assert refusal["payload"][0]["message"] == "Subscription limit reached"
