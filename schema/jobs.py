@@ -55,6 +55,10 @@ class Job(Node):
     created_at: datetime
     updated_at: datetime | None
     published_at: datetime | None
+    matching_status: str = strawberry.field(
+        description="IDLE, PENDING (a ranking is queued) or DONE (suggestions stored)."
+    )
+    matched_at: datetime | None = strawberry.field(description="When matching last ran.")
 
     @classmethod
     def from_row(cls, row: JobRow) -> Job:
@@ -77,6 +81,8 @@ class Job(Node):
             created_at=row.created_at,  # type: ignore[arg-type]
             updated_at=row.updated_at,
             published_at=row.published_at,
+            matching_status=row.matching_status,
+            matched_at=row.matched_at,
         )
 
     @strawberry.field

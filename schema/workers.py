@@ -66,6 +66,10 @@ class Worker(Node):
     visibility: ProfileVisibility
     created_at: datetime
     updated_at: datetime | None
+    matching_status: str = strawberry.field(
+        description="IDLE, PENDING (a ranking is queued) or DONE (suggestions stored)."
+    )
+    matched_at: datetime | None = strawberry.field(description="When matching last ran.")
 
     @classmethod
     def from_row(cls, row: WorkerProfile) -> Worker:
@@ -94,6 +98,8 @@ class Worker(Node):
             visibility=ProfileVisibility(row.visibility),
             created_at=row.created_at,  # type: ignore[arg-type]
             updated_at=row.updated_at,
+            matching_status=row.matching_status,
+            matched_at=row.matched_at,
         )
 
     @strawberry.field(description="The worker's name as they show it.")

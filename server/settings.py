@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = 1_000_000
     max_websockets_per_user: int = 10
+    matching_top_k: int = 50
+    matching_cache_max_age_seconds: float = 600.0
     max_subscriptions_per_connection: int = 20
     subscription_buffer: int = 256
     websocket_keep_alive_seconds: float = 15.0

@@ -7,6 +7,7 @@ its version (or the event id), and every task re-reads current state before acti
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -14,10 +15,13 @@ from typing import Any
 from arq.worker import Retry
 from sqlalchemy import text
 
+import domain.matching.handlers
 import domain.notifications.handlers
-import domain.webhooks.handlers  # noqa: F401  (both register their event handlers)
+import domain.webhooks.handlers  # noqa: F401  (they register their event handlers)
 from domain.event_handlers import dispatch
 from domain.events import DomainEvent
+from domain.matching import service as matching
+from domain.matching.cache import FeatureCache
 from domain.notifications import delivery as notification_delivery
 from domain.notifications.delivery import DeliveryOutcome
 from domain.notifications.service import DELIVER_NOTIFICATION
@@ -68,8 +72,45 @@ async def deliver_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
     return _finished(outcome)
 
 
+async def _feature_cache(ctx: dict[str, Any]) -> FeatureCache:
+    """This process's matrices: built on first use, rebuilt when older than the setting
+    (which bounds how stale other processes' changes can be here)."""
+    services = ctx["services"]
+    built_at = ctx.get("matching_cache_built_at", 0.0)
+    if "matching_cache" not in ctx or time.monotonic() - built_at > (
+        services.settings.matching_cache_max_age_seconds
+    ):
+        async with services.database.session() as session:
+            ctx["matching_cache"] = await matching.build_feature_cache(session)
+        ctx["matching_cache_built_at"] = time.monotonic()
+    cache: FeatureCache = ctx["matching_cache"]
+    return cache
+
+
+async def rank_workers_for_job(ctx: dict[str, Any], job: str, version: int) -> int | None:
+    """Store the job's best candidates as suggestions (skipped if a newer version exists)."""
+    services = ctx["services"]
+    cache = await _feature_cache(ctx)
+    async with services.database.transaction(services.bus, services.queue) as uow:
+        return await matching.refresh_suggestions_for_job(
+            uow, cache, uuid.UUID(job), version, top_k=services.settings.matching_top_k
+        )
+
+
+async def rank_jobs_for_worker(ctx: dict[str, Any], profile: str, version: int) -> int | None:
+    """Store the worker's best jobs as suggestions (skipped if a newer version exists)."""
+    services = ctx["services"]
+    cache = await _feature_cache(ctx)
+    async with services.database.transaction(services.bus, services.queue) as uow:
+        return await matching.refresh_suggestions_for_worker(
+            uow, cache, uuid.UUID(profile), version, top_k=services.settings.matching_top_k
+        )
+
+
 TASKS: dict[str, Task] = {
     HANDLE_EVENT: handle_event,
+    matching.RANK_WORKERS_FOR_JOB: rank_workers_for_job,
+    matching.RANK_JOBS_FOR_WORKER: rank_jobs_for_worker,
     DELIVER_NOTIFICATION: deliver_notification,
     DELIVER_WEBHOOK: deliver_webhook,
 }

@@ -60,10 +60,17 @@ async def update_job(
     for column, value in job_columns(draft, skills).items():
         setattr(job, column, value)
     job.version += 1
+    job.matching_status = "PENDING"  # ranked again in the background
     job.updated_at = utcnow()
     await uow.session.execute(delete(JobSkill).where(JobSkill.job_id == job.id))  # type: ignore[arg-type]
     replace_skills(uow.session, job.id, draft)
-    uow.record("job.updated", job_id=str(job.id), organization_id=str(job.organization_id))
+    uow.record(
+        "job.updated",
+        job_id=str(job.id),
+        organization_id=str(job.organization_id),
+        status=job.status,
+        version=job.version,
+    )
     return job
 
 
@@ -79,13 +86,18 @@ async def transition_job(
         job.published_at = job.published_at or utcnow()
     job.status = target
     job.version += 1
+    job.matching_status = "PENDING"  # ranked again in the background
     job.updated_at = utcnow()
     uow.session.add(
         JobStatusChange(job_id=job.id, from_status=current, to_status=target, actor_id=user_id)
     )
     event = "job.published" if target is JobStatus.OPEN else "job.updated"
     uow.record(
-        event, job_id=str(job.id), organization_id=str(job.organization_id), status=target.value
+        event,
+        job_id=str(job.id),
+        organization_id=str(job.organization_id),
+        status=target.value,
+        version=job.version,
     )
     return job
 

@@ -37,11 +37,15 @@ async def create_profile(uow: UnitOfWork, actor: Principal, data: dict[str, Any]
             None, ErrorCode.ALREADY_EXISTS, "You already have a profile: edit it instead."
         )
     skills = await require_known_skills(uow.session, [s.skill_id for s in draft.skills], "skills")
-    profile = WorkerProfile(user_id=user_id, **profile_columns(draft, skills))
+    profile = WorkerProfile(
+        user_id=user_id, matching_status="PENDING", **profile_columns(draft, skills)
+    )
     uow.session.add(profile)
     await uow.session.flush()
     replace_skills(uow.session, profile.id, draft)
-    uow.record("profile.created", profile_id=str(profile.id), user_id=str(user_id))
+    uow.record(
+        "profile.created", profile_id=str(profile.id), user_id=str(user_id), version=profile.version
+    )
     return profile
 
 
@@ -59,12 +63,15 @@ async def update_profile(
     for column, value in profile_columns(draft, skills).items():
         setattr(profile, column, value)
     profile.version += 1
+    profile.matching_status = "PENDING"  # ranked again in the background
     profile.updated_at = utcnow()
     await uow.session.execute(
         delete(WorkerSkill).where(WorkerSkill.profile_id == profile.id)  # type: ignore[arg-type]
     )
     replace_skills(uow.session, profile.id, draft)
-    uow.record("profile.updated", profile_id=str(profile.id), user_id=str(user_id))
+    uow.record(
+        "profile.updated", profile_id=str(profile.id), user_id=str(user_id), version=profile.version
+    )
     return profile
 
 

@@ -1,0 +1,133 @@
+"""The engine at work: publishing a job or saving a profile ranks candidates in the
+background and stores the best as explained SUGGESTED matches."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.background import run_jobs
+from tests.factories import (
+    OSAKA_KITA,
+    TOKYO_SHINJUKU,
+    UPDATE_JOB,
+    create_job,
+    create_profile,
+    skill_gid,
+)
+from tests.graphql_client import data, gql, register
+
+RECOMMENDED = """
+query($job: ID!) {
+  recommendedWorkers(jobId: $job, first: 10) {
+    edges { node { id status origin score breakdown explanationEn explanationJa
+                   worker { headline } } }
+  }
+}
+"""
+JOB_STATUS = "query($id: ID!) { node(id: $id) { ... on Job { matchingStatus matchedAt } } }"
+
+
+@pytest.fixture
+async def world(client):
+    employer = await register(client, "hr@engine.example", "EMPLOYER", "Engine KK")
+    near = await register(client, "near@example.com")
+    await create_profile(client, near.token, headline="Near forklift pro")
+    novice = await register(client, "novice@example.com")
+    await create_profile(
+        client,
+        novice.token,
+        headline="Near novice",
+        skills=[{"skillId": skill_gid("picking"), "level": 1, "years": 0}],
+    )
+    far = await register(client, "far@example.com")
+    await create_profile(
+        client, far.token, headline="Far away", location=OSAKA_KITA, travelRadiusKm=10
+    )
+    return {"employer": employer, "near": near, "novice": novice, "far": far}
+
+
+async def recommended(client, token, job_id) -> list[dict]:
+    result = data(await gql(client, RECOMMENDED, {"job": job_id}, token))
+    return [edge["node"] for edge in result["recommendedWorkers"]["edges"]]
+
+
+async def test_publishing_ranks_workers_best_first_with_explanations(client, services, world):
+    token = world["employer"].token
+    job = await create_job(client, token, publish=True, location=TOKYO_SHINJUKU)
+    pending = data(await gql(client, JOB_STATUS, {"id": job["id"]}, token))["node"]
+    assert pending["matchingStatus"] == "PENDING"
+    await run_jobs(services)
+    done = data(await gql(client, JOB_STATUS, {"id": job["id"]}, token))["node"]
+    assert done["matchingStatus"] == "DONE" and done["matchedAt"]
+
+    matches = await recommended(client, token, job["id"])
+    headlines = [m["worker"]["headline"] for m in matches]
+    assert headlines[0] == "Near forklift pro"
+    assert "Far away" not in headlines  # out of travel radius: a hard constraint
+    assert [m["score"] for m in matches] == sorted((m["score"] for m in matches), reverse=True)
+    best = matches[0]
+    assert (best["status"], best["origin"]) == ("SUGGESTED", "ENGINE")
+    assert 0 < best["score"] <= 1 and set(best["breakdown"]) >= {"skills", "distance"}
+    assert best["explanationEn"] and best["explanationJa"]
+
+
+async def test_re_ranking_updates_instead_of_duplicating(client, services, world):
+    token = world["employer"].token
+    job = await create_job(client, token, publish=True)
+    await run_jobs(services)
+    first = {m["worker"]["headline"]: m["id"] for m in await recommended(client, token, job["id"])}
+    await gql(
+        client, UPDATE_JOB, {"input": {"id": job["id"], "title": "Forklift driver (edited)"}}, token
+    )
+    await run_jobs(services)
+    second = {m["worker"]["headline"]: m["id"] for m in await recommended(client, token, job["id"])}
+    assert second == first
+
+
+async def test_the_worker_sees_the_suggestion_and_applying_keeps_the_match(client, services, world):
+    job = await create_job(client, world["employer"].token, publish=True)
+    await run_jobs(services)
+    worker = world["near"].token
+    mine = data(
+        await gql(
+            client,
+            """{ recommendedJobs(first: 5) {
+        edges { node { id status job { id } explanationJa } } } }""",
+            token=worker,
+        )
+    )
+    suggestion = mine["recommendedJobs"]["edges"][0]["node"]
+    assert suggestion["job"]["id"] == job["id"] and suggestion["status"] == "SUGGESTED"
+    applied = data(
+        await gql(
+            client,
+            """mutation($input: ApplyToJobInput!) {
+        applyToJob(input: $input) { match { id status origin } errors { code } } }""",
+            {"input": {"jobId": job["id"]}},
+            worker,
+        )
+    )["applyToJob"]
+    assert applied["match"] == {"id": suggestion["id"], "status": "APPLIED", "origin": "ENGINE"}
+
+
+async def test_a_profile_edit_ranks_jobs_for_that_worker(client, services, world):
+    job = await create_job(client, world["employer"].token, publish=True)
+    await run_jobs(services)
+    newcomer = await register(client, "newcomer@example.com")
+    profile = await create_profile(client, newcomer.token, headline="Newcomer")
+    await run_jobs(services)
+    status = data(
+        await gql(
+            client,
+            "query($id: ID!) { node(id: $id) { ... on Worker { matchingStatus } } }",
+            {"id": profile["id"]},
+            newcomer.token,
+        )
+    )["node"]
+    assert status["matchingStatus"] == "DONE"
+    mine = data(
+        await gql(
+            client, "{ recommendedJobs { edges { node { job { id } } } } }", token=newcomer.token
+        )
+    )
+    assert [e["node"]["job"]["id"] for e in mine["recommendedJobs"]["edges"]] == [job["id"]]
