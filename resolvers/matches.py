@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import strawberry
 
-from domain.matching import queries, workflow
+from domain.matching import queries, service, workflow
 from resolvers.mutations import in_transaction
 from resolvers.pagination import page_request
 from schema.context import Info
@@ -17,6 +17,8 @@ from schema.matches import (
     Match,
     MatchFilter,
     MatchPayload,
+    StaffingAssignment,
+    StaffingProposal,
     TransitionMatchInput,
 )
 from schema.relay import Connection
@@ -116,3 +118,25 @@ async def recommended_jobs(
 @dataclass
 class _JobArg:
     job_id: str
+
+
+async def propose_staffing(info: Info, job_ids: list[strawberry.ID]) -> StaffingProposal:
+    """Assign available workers to the openings of several of your shift jobs at once so
+    the total fit is maximal and nobody is double-booked (a proposal to confirm)."""
+    ctx = info.context
+    ids = to_domain(_JobIds(list(job_ids)), id_types={"job_ids": "Job"})["job_ids"]
+    async with ctx.services.database.session() as session:
+        proposal = await service.propose_staffing_for(session, ctx.principal, ids)
+    return StaffingProposal(
+        assignments=[
+            StaffingAssignment(job_pk=a.job_id, worker_pk=a.worker_id, score=a.score)
+            for a in proposal.assignments
+        ],
+        total_score=proposal.total_score,
+        unfilled_openings=sum(proposal.unfilled.values()),
+    )
+
+
+@dataclass
+class _JobIds:
+    job_ids: list[str]

@@ -118,3 +118,27 @@ class MatchPayload:
 class MatchFilter:
     job_id: strawberry.ID | None = None
     statuses: list[MatchStatus] | None = None
+
+
+@strawberry.type(description="One proposed assignment: this worker for one opening of this job.")
+class StaffingAssignment:
+    job_pk: strawberry.Private[uuid.UUID]
+    worker_pk: strawberry.Private[uuid.UUID]
+    score: float
+
+    @strawberry.field
+    async def job(self, info: Info) -> Job | None:
+        row = await info.context.loaders.visible_job.load(self.job_pk)
+        return Job.from_row(row) if row else None
+
+    @strawberry.field
+    async def worker(self, info: Info) -> Worker | None:
+        row = await info.context.loaders.visible_profile.load(self.worker_pk)
+        return Worker.from_row(row) if row else None
+
+
+@strawberry.type(description="An optimal staffing of several shift jobs, for you to confirm.")
+class StaffingProposal:
+    assignments: list[StaffingAssignment]
+    total_score: float
+    unfilled_openings: int = strawberry.field(description="Openings no eligible worker fits.")

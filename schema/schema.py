@@ -23,7 +23,7 @@ from schema.events import JobEvent, MatchEvent
 from schema.extensions import ErrorCodes
 from schema.jobs import Job, JobPayload
 from schema.limits import QueryLimits
-from schema.matches import Match, MatchPayload
+from schema.matches import Match, MatchPayload, StaffingProposal
 from schema.notifications import (
     MarkNotificationsReadPayload,
     Notification,
@@ -88,6 +88,10 @@ class Query:
     recommended_workers: Connection[Match] = strawberry.field(
         resolver=match_resolvers.recommended_workers,
         description=match_resolvers.recommended_workers.__doc__,
+    )
+    propose_staffing: StaffingProposal = strawberry.field(
+        resolver=match_resolvers.propose_staffing,
+        description=match_resolvers.propose_staffing.__doc__,
     )
     recommended_jobs: Connection[Match] = strawberry.field(
         resolver=match_resolvers.recommended_jobs,

@@ -131,3 +131,33 @@ async def test_a_profile_edit_ranks_jobs_for_that_worker(client, services, world
         )
     )
     assert [e["node"]["job"]["id"] for e in mine["recommendedJobs"]["edges"]] == [job["id"]]
+
+
+STAFFING = """query($ids: [ID!]!) { proposeStaffing(jobIds: $ids) {
+    totalScore unfilledOpenings assignments { score job { id } worker { headline } } } }"""
+
+
+async def test_staffing_proposal_fills_overlapping_shifts_without_double_booking(client, world):
+    token = world["employer"].token
+    shift = [{"day": "MON", "start": "09:00", "end": "17:00"}]
+    jobs = [
+        await create_job(
+            client, token, publish=True, title=f"Shift {n}", employmentType="SHIFT", schedule=shift
+        )
+        for n in range(2)
+    ]
+    proposal = data(await gql(client, STAFFING, {"ids": [j["id"] for j in jobs]}, token))
+    assignments = proposal["proposeStaffing"]["assignments"]
+    workers = [a["worker"]["headline"] for a in assignments]
+    assert len(workers) == len(set(workers)) == 2  # two shifts at once: two different people
+    assert "Far away" not in workers
+    assert {a["job"]["id"] for a in assignments} == {j["id"] for j in jobs}
+    assert proposal["proposeStaffing"]["unfilledOpenings"] == 0
+
+
+async def test_staffing_only_for_your_own_open_jobs(client, world):
+    rival = await register(client, "hr@rival-staff.example", "EMPLOYER", "Rival")
+    theirs = await create_job(client, rival.token, publish=True)
+    result = await gql(client, STAFFING, {"ids": [theirs["id"]]}, world["employer"].token)
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert result["errors"][0]["extensions"]["fields"][0]["field"] == "jobIds.0"

@@ -18,7 +18,10 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from domain.auth.organizations import organization_ids_of
+from domain.auth.principal import Principal, Role
 from domain.clock import utcnow
+from domain.errors import ErrorCode, FieldError, ValidationFailed
 from domain.jobs.models import Job, JobSkill
 from domain.jobs.status import JobStatus
 from domain.matching.cache import FeatureCache
@@ -27,6 +30,7 @@ from domain.matching.lifecycle import FINAL, MatchOrigin, MatchStatus
 from domain.matching.models import Match, MatchTransition
 from domain.matching.records import JobRecord, WorkerRecord, job_record, worker_record
 from domain.matching.scoring import RankedMatch
+from domain.matching.staffing import StaffingProposal, propose_staffing, staffing_scores
 from domain.matching.weights import DEFAULT_WEIGHTS, MatchingWeights
 from domain.profiles.inputs import Visibility
 from domain.profiles.models import WorkerProfile, WorkerSkill
@@ -211,3 +215,39 @@ def _score(match: Match, result: RankedMatch, explanation_en: str, explanation_j
     match.explanation_en = explanation_en
     match.explanation_ja = explanation_ja
     match.updated_at = utcnow()
+
+
+MAX_STAFFING_JOBS = 50
+
+
+async def propose_staffing_for(
+    session: AsyncSession, actor: Principal, job_ids: list[uuid.UUID]
+) -> StaffingProposal:
+    """An optimal assignment of available workers to the openings of several of the
+    employer's open shift jobs: total score maximal, nobody double-booked. A proposal
+    only; the employer confirms it by inviting."""
+    user_id = actor.require_role(Role.EMPLOYER)
+    if not 1 <= len(set(job_ids)) <= MAX_STAFFING_JOBS:
+        raise ValidationFailed.single(
+            "job_ids", ErrorCode.OUT_OF_RANGE, f"Give 1 to {MAX_STAFFING_JOBS} jobs."
+        )
+    jobs = await job_records(session, list(set(job_ids)))
+    owned = set(await organization_ids_of(session, user_id))
+    rows = await session.execute(
+        select(Job.id, Job.organization_id).where(col(Job.id).in_(job_ids))
+    )
+    owners = {job_id: organization for job_id, organization in rows.all()}
+    missing = [
+        i
+        for i, job_id in enumerate(job_ids)
+        if owners.get(job_id) not in owned or job_id not in {j.id for j in jobs}
+    ]
+    if missing:
+        raise ValidationFailed(
+            FieldError(f"job_ids.{i}", ErrorCode.INVALID, "Not an open job of yours.")
+            for i in missing
+        )
+    workers = await worker_records(session)
+    cache = FeatureCache.build(workers, jobs)
+    scores = staffing_scores(jobs, cache.workers)
+    return propose_staffing(jobs, [w.id for w in workers], scores)
