@@ -74,8 +74,10 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
 
 @pytest.fixture(autouse=True)
 async def _clean_tables(services: Services) -> AsyncIterator[None]:
-    """Each test starts from the migrated database (taxonomy included) and no Redis state."""
+    """Each test starts from the migrated database (taxonomy included), no Redis state and
+    no process caches (the matching feature matrices)."""
     yield
+    services.extras.clear()
     if services.redis is not None:
         keys = [
             key async for key in services.redis.scan_iter(f"{services.settings.redis_key_prefix}*")

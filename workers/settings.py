@@ -28,6 +28,7 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "on_startup": startup,
         "on_shutdown": shutdown,
         "max_tries": 5,
+        "poll_delay": 0.1,  # seconds between queue polls: bounds how long a job waits
         "retry_jobs": True,
         **overrides,
     }

@@ -74,37 +74,52 @@ async def deliver_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
 
 async def _feature_cache(ctx: dict[str, Any]) -> FeatureCache:
     """This process's matrices: built on first use, rebuilt when older than the setting
-    (which bounds how stale other processes' changes can be here)."""
+    (which bounds how stale other processes' changes can be here). Kept on the services,
+    not on `ctx`: arq hands every job a copy of its context."""
     services = ctx["services"]
-    built_at = ctx.get("matching_cache_built_at", 0.0)
-    if "matching_cache" not in ctx or time.monotonic() - built_at > (
+    held = services.extras
+    if "matching_cache" not in held or time.monotonic() - held["matching_cache_built_at"] > (
         services.settings.matching_cache_max_age_seconds
     ):
         async with services.database.session() as session:
-            ctx["matching_cache"] = await matching.build_feature_cache(session)
-        ctx["matching_cache_built_at"] = time.monotonic()
-    cache: FeatureCache = ctx["matching_cache"]
+            held["matching_cache"] = await matching.build_feature_cache(session)
+        held["matching_cache_built_at"] = time.monotonic()
+    cache: FeatureCache = held["matching_cache"]
     return cache
+
+
+def _retry_later(ctx: dict[str, Any], error: Exception) -> Retry:
+    """Exponential backoff (2, 4, 8, … s) for a ranking that failed; the worker gives up
+    after its max_tries and the object stays PENDING, visible to clients."""
+    log.warning("ranking failed (try %s): %r", ctx.get("job_try", 1), error)
+    ctx["services"].extras.pop("matching_cache", None)  # rebuilt from the database next try
+    return Retry(defer=2 ** ctx.get("job_try", 1))
 
 
 async def rank_workers_for_job(ctx: dict[str, Any], job: str, version: int) -> int | None:
     """Store the job's best candidates as suggestions (skipped if a newer version exists)."""
     services = ctx["services"]
-    cache = await _feature_cache(ctx)
-    async with services.database.transaction(services.bus, services.queue) as uow:
-        return await matching.refresh_suggestions_for_job(
-            uow, cache, uuid.UUID(job), version, top_k=services.settings.matching_top_k
-        )
+    try:
+        cache = await _feature_cache(ctx)
+        async with services.database.transaction(services.bus, services.queue) as uow:
+            return await matching.refresh_suggestions_for_job(
+                uow, cache, uuid.UUID(job), version, top_k=services.settings.matching_top_k
+            )
+    except Exception as error:
+        raise _retry_later(ctx, error) from error
 
 
 async def rank_jobs_for_worker(ctx: dict[str, Any], profile: str, version: int) -> int | None:
     """Store the worker's best jobs as suggestions (skipped if a newer version exists)."""
     services = ctx["services"]
-    cache = await _feature_cache(ctx)
-    async with services.database.transaction(services.bus, services.queue) as uow:
-        return await matching.refresh_suggestions_for_worker(
-            uow, cache, uuid.UUID(profile), version, top_k=services.settings.matching_top_k
-        )
+    try:
+        cache = await _feature_cache(ctx)
+        async with services.database.transaction(services.bus, services.queue) as uow:
+            return await matching.refresh_suggestions_for_worker(
+                uow, cache, uuid.UUID(profile), version, top_k=services.settings.matching_top_k
+            )
+    except Exception as error:
+        raise _retry_later(ctx, error) from error
 
 
 TASKS: dict[str, Task] = {

@@ -42,12 +42,9 @@ SUBSCRIPTION = "subscription($job: ID) { matchEvents(jobId: $job) { kind match {
 
 
 def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    log = open(f"/tmp/iworkz-bench-{command[0]}.log", "wb")  # noqa: SIM115
     return subprocess.Popen(
-        [IWORKZ, *command],
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [IWORKZ, *command], env=env, start_new_session=True, stdout=log, stderr=log
     )
 
 

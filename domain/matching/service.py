@@ -157,33 +157,36 @@ async def _store(
     names = await skill_names(session) if ranked else {}
     users, organizations = await _parties(session, ranked)
     kept: set[uuid.UUID] = set()
+    created: list[Match] = []
     for result in ranked:
         explanation_en = result.explanation(names, "en", Audience.WORKER)
         explanation_ja = result.explanation(names, "ja", Audience.WORKER)
         match = existing.get((result.job_id, result.worker_id))
         if match is None:
             match = Match(
+                id=uuid.uuid4(),
                 job_id=result.job_id,
                 profile_id=result.worker_id,
                 origin=MatchOrigin.ENGINE.value,
                 status=MatchStatus.SUGGESTED.value,
             )
-            session.add(match)
-            _score(match, result, explanation_en, explanation_ja)
-            await session.flush()
-            session.add(MatchTransition(match_id=match.id, to_status=match.status))
-            uow.record(
-                "match.created",
-                match_id=str(match.id),
-                job_id=str(match.job_id),
-                worker_user_id=str(users[match.profile_id]),
-                organization_id=str(organizations[match.job_id]),
-                status=match.status,
-                origin=match.origin,
-            )
-        elif MatchStatus(match.status) not in FINAL:
+            created.append(match)
+        if MatchStatus(match.status) not in FINAL:
             _score(match, result, explanation_en, explanation_ja)
         kept.add(match.id)
+    session.add_all(created)
+    await session.flush()  # one round trip for all the new suggestions
+    for match in created:
+        session.add(MatchTransition(match_id=match.id, to_status=match.status))
+        uow.record(
+            "match.created",
+            match_id=str(match.id),
+            job_id=str(match.job_id),
+            worker_user_id=str(users[match.profile_id]),
+            organization_id=str(organizations[match.job_id]),
+            status=match.status,
+            origin=match.origin,
+        )
     stale = [
         m.id for m in existing.values() if m.status == MatchStatus.SUGGESTED and m.id not in kept
     ]
