@@ -108,6 +108,38 @@ async def _existing(
     return (await session.execute(statement)).scalar()
 
 
+async def _open_or_advance(
+    uow: UnitOfWork,
+    job: Job,
+    profile_id: uuid.UUID,
+    parties: MatchParties,
+    *,
+    origin: MatchOrigin,
+    target: MatchStatus,
+    side: Side,
+    actor_id: uuid.UUID,
+) -> Match:
+    """Create the match at `target`, or move an existing one there; already there: no-op."""
+    match = await _existing(uow.session, job.id, profile_id)
+    if match is None:
+        match = Match(
+            job_id=job.id, profile_id=profile_id, origin=origin.value, status=target.value
+        )
+        uow.session.add(match)
+        await uow.session.flush()
+        uow.session.add(
+            MatchTransition(match_id=match.id, to_status=match.status, actor_id=actor_id)
+        )
+        _record(uow, match, parties, "match.created")
+        return match
+    if match.status == target:
+        return match
+    check_match_transition(MatchStatus(match.status), target, side)
+    _move(uow, match, target, actor_id)
+    _record(uow, match, parties, "match.updated")
+    return match
+
+
 async def apply_to_job(uow: UnitOfWork, actor: Principal, job_id: uuid.UUID) -> Match:
     """Apply (or turn a suggestion into an application). Applying twice is a no-op."""
     user_id = actor.require_role(Role.WORKER)
@@ -115,28 +147,16 @@ async def apply_to_job(uow: UnitOfWork, actor: Principal, job_id: uuid.UUID) -> 
     if profile is None:
         raise ValidationFailed.single(None, ErrorCode.REQUIRED, "Create your profile first.")
     job = await _open_job(uow.session, job_id)
-    match = await _existing(uow.session, job.id, profile.id)
-    parties = MatchParties(user_id, job.organization_id)
-    if match is None:
-        match = Match(
-            job_id=job.id,
-            profile_id=profile.id,
-            origin=MatchOrigin.APPLICATION.value,
-            status=MatchStatus.APPLIED.value,
-        )
-        uow.session.add(match)
-        await uow.session.flush()
-        uow.session.add(
-            MatchTransition(match_id=match.id, to_status=match.status, actor_id=user_id)
-        )
-        _record(uow, match, parties, "match.created")
-        return match
-    if match.status == MatchStatus.APPLIED:
-        return match
-    check_match_transition(MatchStatus(match.status), MatchStatus.APPLIED, Side.WORKER)
-    _move(uow, match, MatchStatus.APPLIED, user_id)
-    _record(uow, match, parties, "match.updated")
-    return match
+    return await _open_or_advance(
+        uow,
+        job,
+        profile.id,
+        MatchParties(user_id, job.organization_id),
+        origin=MatchOrigin.APPLICATION,
+        target=MatchStatus.APPLIED,
+        side=Side.WORKER,
+        actor_id=user_id,
+    )
 
 
 async def invite_worker(
@@ -150,28 +170,16 @@ async def invite_worker(
     profile = await uow.session.get(WorkerProfile, profile_id)
     if profile is None or profile.visibility != Visibility.PUBLIC:
         raise NotFound("worker")
-    match = await _existing(uow.session, job.id, profile.id)
-    parties = MatchParties(profile.user_id, job.organization_id)
-    if match is None:
-        match = Match(
-            job_id=job.id,
-            profile_id=profile.id,
-            origin=MatchOrigin.INVITATION.value,
-            status=MatchStatus.INVITED.value,
-        )
-        uow.session.add(match)
-        await uow.session.flush()
-        uow.session.add(
-            MatchTransition(match_id=match.id, to_status=match.status, actor_id=user_id)
-        )
-        _record(uow, match, parties, "match.created")
-        return match
-    if match.status == MatchStatus.INVITED:
-        return match
-    check_match_transition(MatchStatus(match.status), MatchStatus.INVITED, Side.EMPLOYER)
-    _move(uow, match, MatchStatus.INVITED, user_id)
-    _record(uow, match, parties, "match.updated")
-    return match
+    return await _open_or_advance(
+        uow,
+        job,
+        profile.id,
+        MatchParties(profile.user_id, job.organization_id),
+        origin=MatchOrigin.INVITATION,
+        target=MatchStatus.INVITED,
+        side=Side.EMPLOYER,
+        actor_id=user_id,
+    )
 
 
 async def transition_match(
