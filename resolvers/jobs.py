@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from domain.jobs import queries, service
+from domain.jobs.models import Job as JobRow
 from domain.jobs.status import JobStatus as DomainJobStatus
+from domain.unit_of_work import UnitOfWork
 from resolvers.mutations import in_transaction
 from resolvers.pagination import page_request
 from schema.context import Info
@@ -42,7 +46,7 @@ async def create_job(info: Info, input: CreateJobInput) -> JobPayload:
 async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
     actor = info.context.principal
 
-    async def action(uow):  # type: ignore[no-untyped-def]
+    async def action(uow: UnitOfWork) -> JobRow:
         changes = to_domain(input, id_types={"id": "Job"})
         return await service.update_job(uow, actor, changes.pop("id"), changes)
 
@@ -50,11 +54,13 @@ async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
     return JobPayload(job=Job.from_row(row) if row else None, errors=errors)
 
 
-def _transition(target: DomainJobStatus, description: str):  # type: ignore[no-untyped-def]
+def _transition(
+    target: DomainJobStatus, description: str
+) -> Callable[[Info, JobIdInput], Awaitable[JobPayload]]:
     async def resolve(info: Info, input: JobIdInput) -> JobPayload:
         actor = info.context.principal
 
-        async def action(uow):  # type: ignore[no-untyped-def]
+        async def action(uow: UnitOfWork) -> JobRow:
             job_id = to_domain(input, id_types={"id": "Job"})["id"]
             return await service.transition_job(uow, actor, job_id, target)
 

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 import strawberry
 
 from domain.matching import queries, service, workflow
+from domain.matching.models import Match as MatchRow
+from domain.unit_of_work import UnitOfWork
 from resolvers.mutations import in_transaction
 from resolvers.pagination import page_request
 from schema.context import Info
+from schema.errors import UserError
 from schema.inputs import to_domain
 from schema.matches import (
     ApplyToJobInput,
@@ -26,14 +29,14 @@ from schema.relay import Connection
 IDS = {"job_id": "Job", "worker_id": "Worker", "match_id": "Match"}
 
 
-def _payload(row: object | None, errors: list) -> MatchPayload:  # type: ignore[type-arg]
-    return MatchPayload(match=Match.from_row(row) if row else None, errors=errors)  # type: ignore[arg-type]
+def _payload(row: MatchRow | None, errors: list[UserError]) -> MatchPayload:
+    return MatchPayload(match=Match.from_row(row) if row else None, errors=errors)
 
 
 async def apply_to_job(info: Info, input: ApplyToJobInput) -> MatchPayload:
     actor = info.context.principal
 
-    async def action(uow):  # type: ignore[no-untyped-def]
+    async def action(uow: UnitOfWork) -> MatchRow:
         return await workflow.apply_to_job(uow, actor, to_domain(input, id_types=IDS)["job_id"])
 
     return _payload(*await in_transaction(info, action))
@@ -42,7 +45,7 @@ async def apply_to_job(info: Info, input: ApplyToJobInput) -> MatchPayload:
 async def invite_worker(info: Info, input: InviteWorkerInput) -> MatchPayload:
     actor = info.context.principal
 
-    async def action(uow):  # type: ignore[no-untyped-def]
+    async def action(uow: UnitOfWork) -> MatchRow:
         ids = to_domain(input, id_types=IDS)
         return await workflow.invite_worker(uow, actor, ids["job_id"], ids["worker_id"])
 
@@ -52,7 +55,7 @@ async def invite_worker(info: Info, input: InviteWorkerInput) -> MatchPayload:
 async def transition_match(info: Info, input: TransitionMatchInput) -> MatchPayload:
     actor = info.context.principal
 
-    async def action(uow):  # type: ignore[no-untyped-def]
+    async def action(uow: UnitOfWork) -> MatchRow:
         data = to_domain(input, id_types=IDS)
         return await workflow.transition_match(
             uow, actor, data["match_id"], input.status, data.get("note", "")

@@ -57,7 +57,7 @@ async def _events(
                 yield event
 
 
-def _decode(global_id: strawberry.ID, type_name: str, field: str):  # type: ignore[no-untyped-def]
+def _decode(global_id: strawberry.ID, type_name: str, field: str) -> uuid.UUID:
     try:
         return expect_global_id(global_id, type_name)
     except InvalidGlobalId as error:

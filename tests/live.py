@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 import websockets
 
+from server import metrics
 from server.app import create_app
 
 
@@ -72,6 +73,19 @@ class GraphQLWebSocket:
                 "payload": {"query": query, "variables": variables or {}},
             }
         )
+        return operation_id
+
+    async def subscribe_in_process(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> str:
+        """Subscribe to a server running in this process, and return once its listener is
+        registered on the bus (so an event published next cannot be missed)."""
+        before = metrics.EVENT_LISTENERS._value.get()
+        operation_id = await self.subscribe(query, variables)
+        for _ in range(500):
+            if metrics.EVENT_LISTENERS._value.get() > before:
+                break
+            await asyncio.sleep(0.01)
         return operation_id
 
     async def closed(self, timeout: float = 5.0) -> tuple[int | None, str]:

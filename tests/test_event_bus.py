@@ -160,7 +160,7 @@ async def test_a_change_made_on_one_process_reaches_a_subscriber_on_another(sett
             async with graphql_ws(f"127.0.0.1:{ports[1]}", employer.token) as on_b:
                 assert (await on_b.receive())["type"] == "connection_ack"
                 await on_b.subscribe(JOB_EVENTS, {"id": job["id"]})
-                await asyncio.sleep(0.2)  # the subscription is registered on B
+                await asyncio.sleep(1.0)  # the subscription is registered on B (another process)
                 await gql(
                     api_a,
                     transition_mutation("publishJob"),
@@ -205,7 +205,7 @@ async def test_an_event_from_the_worker_process_reaches_subscribers_on_every_api
                 for ws in (on_a, on_b):
                     assert (await ws.receive())["type"] == "connection_ack"
                     await ws.subscribe(query)
-                await asyncio.sleep(0.3)
+                await asyncio.sleep(1.0)  # both subscriptions registered (other processes)
                 await gql(
                     api_a,
                     transition_mutation("publishJob"),

@@ -173,11 +173,8 @@ async def test_both_sides_see_the_status_change_live(settings, services):
             ):
                 assert (await as_worker.receive())["type"] == "connection_ack"
                 assert (await as_employer.receive())["type"] == "connection_ack"
-                await as_worker.subscribe(subscription, {})
-                await as_employer.subscribe(subscription, {"job": job["id"]})
-                import asyncio
-
-                await asyncio.sleep(0.2)
+                await as_worker.subscribe_in_process(subscription, {})
+                await as_employer.subscribe_in_process(subscription, {"job": job["id"]})
                 await gql(http, APPLY, {"input": {"jobId": job["id"]}}, worker.token)
                 for ws in (as_worker, as_employer):
                     event = (await ws.receive())["payload"]["data"]["matchEvents"]

@@ -36,7 +36,7 @@ async def test_subscriber_sees_the_job_change_as_it_happens(live, http):
     job = await create_job(http, employer.token)
     async with graphql_ws(live, employer.token) as ws:
         assert (await ws.receive())["type"] == "connection_ack"
-        operation = await ws.subscribe(JOB_EVENTS, {"id": job["id"]})
+        operation = await ws.subscribe_in_process(JOB_EVENTS, {"id": job["id"]})
         await gql(
             http, transition_mutation("publishJob"), {"input": {"id": job["id"]}}, employer.token
         )
@@ -57,7 +57,7 @@ async def test_rolled_back_changes_publish_nothing(live, http):
     job = await create_job(http, employer.token, publish=True)
     async with graphql_ws(live, employer.token) as ws:
         await ws.receive()
-        await ws.subscribe(JOB_EVENTS, {"id": job["id"]})
+        await ws.subscribe_in_process(JOB_EVENTS, {"id": job["id"]})
         rejected = data(
             await gql(
                 http,
@@ -135,7 +135,10 @@ async def test_legacy_graphql_ws_protocol_still_works(live, http):
 
     employer = await register(http, "hr@legacy.example", "EMPLOYER", "Legacy KK")
     job = await create_job(http, employer.token)
+    from server import metrics
+
     async with websockets.connect(f"ws://{live}/graphql", subprotocols=["graphql-ws"]) as ws:
+        listening = metrics.EVENT_LISTENERS._value.get()
         await ws.send(
             json.dumps(
                 {
