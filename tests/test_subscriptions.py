@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -157,9 +159,8 @@ async def test_legacy_graphql_ws_protocol_still_works(live, http):
                 }
             )
         )
-        import asyncio
-
-        await asyncio.sleep(0.2)
+        while metrics.EVENT_LISTENERS._value.get() <= listening:  # the server has subscribed
+            await asyncio.sleep(0.01)
         await gql(
             http, transition_mutation("publishJob"), {"input": {"id": job["id"]}}, employer.token
         )
