@@ -159,7 +159,9 @@ async def test_legacy_graphql_ws_protocol_still_works(live, http):
                 }
             )
         )
-        while metrics.EVENT_LISTENERS._value.get() <= listening:  # the server has subscribed
+        for _ in range(500):  # until the server has subscribed
+            if metrics.EVENT_LISTENERS._value.get() > listening:
+                break
             await asyncio.sleep(0.01)
         await gql(
             http, transition_mutation("publishJob"), {"input": {"id": job["id"]}}, employer.token
