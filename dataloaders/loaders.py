@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.auth import organizations
 from domain.auth.principal import Principal
+from domain.credentials import queries as credential_queries
 from domain.crypto.field_encryption import FieldEncryptionError, KeyRing
 from domain.jobs import queries as job_queries
 from domain.matching import queries as match_queries
@@ -55,6 +56,9 @@ class Loaders:
             self._with_actor(notification_service.notifications_visible_to)
         )
         self.webhook = self._loader(self._with_actor(webhook_service.webhooks_visible_to))
+        self.visible_credential = self._loader(
+            self._with_actor(credential_queries.credentials_visible_to)
+        )
 
     async def _personal_data(
         self, session: AsyncSession, actor: Principal, profile_ids: list[uuid.UUID]

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from domain.audit.models import AuditEvent
 from domain.auth.models import Membership, OAuthClient, Organization, RefreshToken, User
+from domain.credentials.models import AnchorBatch, Credential, IssuerKey
 from domain.jobs.models import Job, JobSkill, JobStatusChange
 from domain.matching.models import Match, MatchTransition
 from domain.notifications.models import (
@@ -20,7 +21,10 @@ from domain.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryAtte
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AnchorBatch",
     "AuditEvent",
+    "Credential",
+    "IssuerKey",
     "Job",
     "JobSkill",
     "JobStatusChange",

@@ -14,6 +14,7 @@ import strawberry
 
 from domain.errors import ErrorCode, ValidationFailed
 from schema.context import Info
+from schema.credentials import Credential
 from schema.ids import InvalidGlobalId, from_global_id
 from schema.jobs import Job
 from schema.matches import Match
@@ -55,6 +56,7 @@ RESOLVERS: dict[str, Callable[[Info, Any], Awaitable[Node | None]]] = {
     "Match": _via("visible_match", Match.from_row),
     "Notification": _via("notification", Notification.from_row),
     "Webhook": _via("webhook", Webhook.from_row),
+    "Credential": _via("visible_credential", Credential.from_row),
 }
 
 

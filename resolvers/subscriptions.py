@@ -22,7 +22,15 @@ from domain.events import DomainEvent
 from domain.jobs import queries as job_queries
 from domain.notifications.service import NOTIFICATION_CREATED
 from schema.context import Info
-from schema.events import JobEvent, JobEventKind, MatchEvent, MatchEventKind
+from schema.credentials import Credential
+from schema.events import (
+    CredentialEvent,
+    CredentialEventKind,
+    JobEvent,
+    JobEventKind,
+    MatchEvent,
+    MatchEventKind,
+)
 from schema.ids import InvalidGlobalId, expect_global_id
 from schema.jobs import Job
 from schema.matches import Match
@@ -144,6 +152,28 @@ async def match_events(
             yield MatchEvent(
                 kind=kinds[event.name],
                 match=Match.from_row(row),
+                occurred_at=datetime.fromisoformat(event.occurred_at),
+            )
+
+
+async def credential_events(
+    info: Info, credential_id: strawberry.ID
+) -> AsyncGenerator[CredentialEvent, None]:
+    """One credential you may see, the moment it is anchored on chain or revoked."""
+    ctx = info.context
+    ctx.principal.require_user()
+    pk = _decode(credential_id, "Credential", "credentialId")
+    if await ctx.loaders.visible_credential.load(pk) is None:
+        raise NotFound("credential")
+    kinds = {kind.value: kind for kind in CredentialEventKind}
+    async for event in _events(
+        info, lambda e: e.name in kinds and e.payload.get("credential_id") == str(pk)
+    ):
+        row = await ctx.loaders.visible_credential.load(pk)
+        if row is not None:
+            yield CredentialEvent(
+                kind=kinds[event.name],
+                credential=Credential.from_row(row),
                 occurred_at=datetime.fromisoformat(event.occurred_at),
             )
 

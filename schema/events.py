@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import strawberry
 
+from schema.credentials import Credential
 from schema.jobs import Job
 from schema.matches import Match
 
@@ -39,4 +40,19 @@ strawberry.enum(MatchEventKind, description="A match appeared or changed status.
 class MatchEvent:
     kind: MatchEventKind
     match: Match
+    occurred_at: datetime
+
+
+class CredentialEventKind(StrEnum):
+    ANCHORED = "credential.anchored"
+    REVOKED = "credential.revoked"
+
+
+strawberry.enum(CredentialEventKind, description="A credential was anchored on chain or revoked.")
+
+
+@strawberry.type(description="A credential as it is now, after it was anchored or revoked.")
+class CredentialEvent:
+    kind: CredentialEventKind
+    credential: Credential
     occurred_at: datetime

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain.auth.models import Organization as OrganizationRow
+from domain.credentials.keys import issuer_keys_of
+from domain.credentials.queries import browse_issued_credentials
+from domain.pagination import PageRequest
+from schema.context import Info
 from schema.enums import OrganizationKind
 from schema.ids import to_global_id
-from schema.relay import Node
+from schema.relay import Connection, Node
+
+if TYPE_CHECKING:
+    from schema.credentials import Credential, IssuerKey
+
+# schema.credentials refers to Organization too: resolve these lazily.
+LazyCredential = Annotated["Credential", strawberry.lazy("schema.credentials")]
+LazyIssuerKey = Annotated["IssuerKey", strawberry.lazy("schema.credentials")]
 
 
 @strawberry.type(description="An employer or a credential issuer.")
@@ -18,6 +30,9 @@ class Organization(Node):
     pk: strawberry.Private[uuid.UUID]
     name: str
     kind: OrganizationKind
+    trusted: bool = strawberry.field(
+        description="For issuers: an administrator vouches for it, so its credentials verify."
+    )
     created_at: datetime
 
     @classmethod
@@ -27,5 +42,33 @@ class Organization(Node):
             pk=row.id,
             name=row.name,
             kind=OrganizationKind(row.kind),
+            trusted=row.trusted_at is not None,
             created_at=row.created_at,  # type: ignore[arg-type]
         )
+
+    @strawberry.field(description="An issuer's signing keys, newest first (its members only).")
+    async def issuer_keys(self, info: Info) -> list[LazyIssuerKey]:
+        async with info.context.services.database.session() as session:
+            rows = await issuer_keys_of(session, info.context.principal, self.pk)
+        from schema.credentials import IssuerKey
+
+        return [IssuerKey.from_row(row) for row in rows]
+
+    @strawberry.field(description="Credentials this issuer issued, newest first (its members).")
+    async def issued_credentials(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[LazyCredential]:
+        page = await browse_issued_credentials(
+            info.context.services.database.session,
+            info.context.principal,
+            self.pk,
+            PageRequest(first=first, after=after, last=last, before=before),
+        )
+        from schema.credentials import Credential
+
+        return Connection.from_page(page, Credential.from_row)

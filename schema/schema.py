@@ -11,6 +11,7 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import audit, auth, jobs, skills, subscriptions, workers
+from resolvers import credentials as credential_resolvers
 from resolvers import matches as match_resolvers
 from resolvers import node as nodes_resolvers
 from resolvers import notifications as notification_resolvers
@@ -19,7 +20,14 @@ from resolvers import rate_limit as rate_limit_resolvers
 from resolvers import webhooks as webhook_resolvers
 from schema.audit import AuditEvent
 from schema.context import Info
-from schema.events import JobEvent, MatchEvent
+from schema.credentials import (
+    CredentialPayload,
+    CredentialVerification,
+    IssuerKeyPayload,
+    PrepareCredentialPayload,
+    SetIssuerTrustPayload,
+)
+from schema.events import CredentialEvent, JobEvent, MatchEvent
 from schema.extensions import ErrorCodes
 from schema.jobs import Job, JobPayload
 from schema.limits import QueryLimits
@@ -96,6 +104,11 @@ class Query:
     recommended_jobs: Connection[Match] = strawberry.field(
         resolver=match_resolvers.recommended_jobs,
         description=match_resolvers.recommended_jobs.__doc__,
+    )
+
+    verify_credential: CredentialVerification = strawberry.field(
+        resolver=credential_resolvers.verify_credential,
+        description=credential_resolvers.verify_credential.__doc__,
     )
 
 
@@ -192,6 +205,38 @@ class Mutation:
         description="Move a match on: interview, offer, hire, decline, reject or withdraw. "
         "Each step is allowed to one side only.",
     )
+    add_issuer_key: IssuerKeyPayload = strawberry.mutation(
+        resolver=credential_resolvers.add_issuer_key,
+        description=credential_resolvers.add_issuer_key.__doc__,
+    )
+    retire_issuer_key: IssuerKeyPayload = strawberry.mutation(
+        resolver=credential_resolvers.retire_issuer_key,
+        description=credential_resolvers.retire_issuer_key.__doc__,
+    )
+    mark_issuer_key_compromised: IssuerKeyPayload = strawberry.mutation(
+        resolver=credential_resolvers.mark_issuer_key_compromised,
+        description=credential_resolvers.mark_issuer_key_compromised.__doc__,
+    )
+    set_issuer_trust: SetIssuerTrustPayload = strawberry.mutation(
+        resolver=credential_resolvers.set_issuer_trust,
+        description=credential_resolvers.set_issuer_trust.__doc__,
+    )
+    issue_credential: CredentialPayload = strawberry.mutation(
+        resolver=credential_resolvers.issue_credential,
+        description=credential_resolvers.issue_credential.__doc__,
+    )
+    prepare_credential: PrepareCredentialPayload = strawberry.mutation(
+        resolver=credential_resolvers.prepare_credential,
+        description=credential_resolvers.prepare_credential.__doc__,
+    )
+    submit_credential_signature: CredentialPayload = strawberry.mutation(
+        resolver=credential_resolvers.submit_credential_signature,
+        description=credential_resolvers.submit_credential_signature.__doc__,
+    )
+    revoke_credential: CredentialPayload = strawberry.mutation(
+        resolver=credential_resolvers.revoke_credential,
+        description=credential_resolvers.revoke_credential.__doc__,
+    )
 
 
 class Schema(strawberry.Schema):
@@ -211,6 +256,13 @@ class Subscription:
         self, info: Info, job_id: strawberry.ID | None = None
     ) -> AsyncGenerator[MatchEvent, None]:
         async for event in subscriptions.match_events(info, job_id):
+            yield event
+
+    @strawberry.subscription(description=subscriptions.credential_events.__doc__)
+    async def credential_events(
+        self, info: Info, credential_id: strawberry.ID
+    ) -> AsyncGenerator[CredentialEvent, None]:
+        async for event in subscriptions.credential_events(info, credential_id):
             yield event
 
     @strawberry.subscription(description=subscriptions.notifications.__doc__)

@@ -7,8 +7,12 @@ from datetime import date, datetime
 
 import strawberry
 
+from domain.clock import utcnow
+from domain.credentials.queries import browse_worker_credentials
+from domain.pagination import PageRequest
 from domain.profiles.models import WorkerProfile
 from schema.context import Info
+from schema.credentials import Credential
 from schema.enums import (
     EmploymentType,
     PayPeriod,
@@ -20,7 +24,7 @@ from schema.enums import (
 from schema.errors import UserError
 from schema.ids import to_global_id
 from schema.personal_data import PersonalData
-from schema.relay import Node
+from schema.relay import Connection, Node
 from schema.skills import Skill
 from schema.values import (
     Language,
@@ -124,6 +128,28 @@ class Worker(Node):
         if isinstance(data, Exception):  # the loader raises these; this narrows the type
             raise data
         return PersonalData.from_domain(data) if data is not None else None
+
+    @strawberry.field(
+        description="Credentials about this worker, newest first: all of them for the worker, "
+        "those it issued for an issuer, and the verified ones for an employer once the worker "
+        "has applied to or accepted an invitation for one of its jobs."
+    )
+    async def credentials(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Credential]:
+        page = await browse_worker_credentials(
+            info.context.services.database.session,
+            info.context.principal,
+            self.pk,
+            PageRequest(first=first, after=after, last=last, before=before),
+            utcnow(),
+        )
+        return Connection.from_page(page, Credential.from_row)
 
 
 @strawberry.input(description="A skill the worker has.")

@@ -14,8 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from domain.credentials.issuing import ANCHOR_CREDENTIALS
 from schema.limits import QueryLimits
 from schema.schema import build_schema
+from server.adapters.job_queue import InlineJobQueue
+from server.adapters.ledger import EmbeddedProvider, embedded_provider
+from server.chain_rpc import chain_rpc_endpoint
+from server.credential_routes import credential_routes
 from server.graphql_app import GraphQLEndpoint
 from server.middleware import BodySizeLimit, SecurityHeaders
 from server.oauth import token_endpoint
@@ -35,6 +40,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         holder["services"] = services or await build_services(settings)
         graphql.services = holder["services"]
         await holder["services"].start()
+        if owned and isinstance(holder["services"].queue, InlineJobQueue):
+            # Embedded mode has no cron: settle what an earlier run left unanchored.
+            await holder["services"].queue.enqueue(ANCHOR_CREDENTIALS, job_id="anchor:startup")
         try:
             yield
         finally:
@@ -80,6 +88,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             status_code=200 if ready else 503,
         )
 
+    async def embedded_chain() -> EmbeddedProvider | None:
+        if settings.chain_rpc_url is not None:
+            return None
+        return embedded_provider(await holder["services"].chain())
+
     async def oauth_token(request: Request) -> Response:
         """OAuth 2.0 token endpoint (client credentials, for partners)."""
         return await token_endpoint(request, holder["services"])
@@ -91,6 +104,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *credential_routes(lambda: holder["services"]),
+            # The embedded chain's read-only JSON-RPC, so `iworkz verify --rpc` can reach it.
+            Route("/chain/rpc", chain_rpc_endpoint(embedded_chain), methods=["POST"]),
         ],
         middleware=[
             Middleware(SecurityHeaders, hsts=settings.hsts_enabled),

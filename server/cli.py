@@ -13,6 +13,7 @@ from types import FrameType
 
 from server.logging_setup import configure_logging
 from server.settings import Settings
+from server.verify_cli import add_verify_command
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 
@@ -234,6 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--role", action="append", choices=["ADMIN", "PARTNER", "ISSUER"], required=True)
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(run=create_user)
+
+    add_verify_command(commands)
 
     p = commands.add_parser(
         "reencrypt", help="re-encrypt personal data not under DATA_ENCRYPTION_ACTIVE_KEY"

@@ -5,7 +5,9 @@ Which adapter runs (embedded or production) is decided here and nowhere else.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -14,6 +16,7 @@ from redis.asyncio import Redis
 
 from domain.auth.throttle import AttemptCounter, LoginThrottle
 from domain.auth.tokens import AccessTokens, TokenSettings
+from domain.credentials.ledger import Ledger
 from domain.crypto.field_encryption import KeyRing
 from domain.events import JobQueue
 from domain.notifications.channels import DeliveryChannels
@@ -21,6 +24,7 @@ from server.adapters.attempt_counter import MemoryAttemptCounter, RedisAttemptCo
 from server.adapters.delivery_channels import delivery_channels
 from server.adapters.event_bus import InMemoryEventBus, RedisEventBus
 from server.adapters.job_queue import ArqJobQueue, InlineJobQueue
+from server.adapters.ledger import build_ledger
 from server.database import Database
 from server.embedded_postgres import start_embedded_postgres
 from server.settings import Settings
@@ -39,6 +43,17 @@ class Services:
     login_throttle: LoginThrottle
     redis: Redis | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    _ledger: Ledger | None = None
+    _ledger_close: Callable[[], Awaitable[None]] | None = None
+    _ledger_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def chain(self) -> Ledger:
+        """The chain credentials are anchored on and verified against, opened on first use
+        (the embedded chain holds a file lock: only processes that need it open it)."""
+        async with self._ledger_lock:
+            if self._ledger is None:
+                self._ledger, self._ledger_close = await build_ledger(self.settings)
+            return self._ledger
 
     @cached_property
     def channels(self) -> DeliveryChannels:
@@ -53,6 +68,9 @@ class Services:
         if isinstance(self.queue, InlineJobQueue):
             await self.queue.drain()
         await self.bus.stop()
+        if self._ledger_close is not None:
+            await self._ledger_close()
+            self._ledger, self._ledger_close = None, None
         await self.database.dispose()
         if self.redis is not None:
             await self.redis.aclose()

@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     database_replica_url: str | None = None
     database_pool_size: int = 10
     redis_url: str | None = None
-    chain_rpc_url: str | None = None
+    chain_rpc_url: str | None = Field(
+        default=None, description="Ethereum JSON-RPC node; unset: the embedded chain in DATA_DIR"
+    )
 
     jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
     jwt_secret: SecretStr | None = None
@@ -112,6 +114,21 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     delivery_retry_base_seconds: float = Field(default=30.0, gt=0)
 
+    # Credential engine (docs/credentials.md): the anchoring account pays for one
+    # transaction per batch; outside production an embedded chain and key live in DATA_DIR.
+    chain_anchor_private_key: SecretStr | None = Field(
+        default=None, description="0x-hex key of the funded anchoring account"
+    )
+    chain_min_confirmations: int = Field(default=1, ge=1)
+    chain_stuck_after_seconds: float = Field(
+        default=180.0, gt=0, description="An unmined anchor is re-sent with higher fees after this"
+    )
+    credential_anchor_interval_seconds: float = Field(default=30.0, gt=0)
+    credential_anchor_batch_size: int = Field(default=10_000, ge=1)
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where status lists and issuers are served"
+    )
+
     sentry_dsn: str | None = None
     log_level: str = "INFO"
 
@@ -122,6 +139,8 @@ class Settings(BaseSettings):
                 raise ValueError("DATABASE_URL is required in production")
             if self.jwt_algorithm is JwtAlgorithm.HS256 and self.jwt_secret is None:
                 raise ValueError("JWT_SECRET is required in production")
+            if self.chain_rpc_url is not None and self.chain_anchor_private_key is None:
+                raise ValueError("CHAIN_RPC_URL needs CHAIN_ANCHOR_PRIVATE_KEY")
         if self.jwt_algorithm is not JwtAlgorithm.HS256 and (
             self.jwt_private_key is None or self.jwt_public_key is None
         ):

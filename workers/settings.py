@@ -10,7 +10,7 @@ from arq.connections import RedisSettings
 
 from server.services import build_services
 from server.settings import Settings
-from workers.tasks import TASKS, heartbeat
+from workers.tasks import TASKS, anchor_credentials, heartbeat
 
 
 def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
@@ -22,7 +22,11 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
 
     return {
         "functions": list(TASKS.values()),
-        "cron_jobs": [cron(heartbeat, second=0)],
+        "cron_jobs": [
+            cron(heartbeat, second=0),
+            # Settles batches left open by a crash or a slow chain; issuing also enqueues runs.
+            cron(anchor_credentials, second={0, 30}, unique=True),
+        ],
         "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379"),
         "queue_name": settings.job_queue_name,
         "on_startup": startup,

@@ -6,18 +6,24 @@ its version (or the event id), and every task re-reads current state before acti
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from arq.worker import Retry
 from sqlalchemy import text
 
+import domain.credentials.handlers
 import domain.matching.handlers
 import domain.notifications.handlers
 import domain.webhooks.handlers  # noqa: F401  (they register their event handlers)
+from domain.clock import utcnow
+from domain.credentials.anchoring import Anchorer, AnchoringPolicy, has_work
+from domain.credentials.issuing import ANCHOR_CREDENTIALS
 from domain.event_handlers import dispatch
 from domain.events import DomainEvent
 from domain.matching import service as matching
@@ -122,7 +128,33 @@ async def rank_jobs_for_worker(ctx: dict[str, Any], profile: str, version: int) 
         raise _retry_later(ctx, error) from error
 
 
+async def anchor_credentials(ctx: dict[str, Any]) -> dict[str, int]:
+    """Anchor what was issued or revoked since the last run, and settle open batches; runs
+    again shortly while a batch waits for confirmations."""
+    services = ctx["services"]
+    settings = services.settings
+    if not await has_work(services.database.session):
+        return {}
+    anchorer = Anchorer(
+        services.database.session,
+        services.bus,
+        services.queue,
+        await services.chain(),
+        AnchoringPolicy(
+            batch_size=settings.credential_anchor_batch_size,
+            min_confirmations=settings.chain_min_confirmations,
+            stuck_after=timedelta(seconds=settings.chain_stuck_after_seconds),
+        ),
+        utcnow,
+    )
+    run = await anchorer.run()
+    if run.still_open:
+        raise Retry(defer=min(settings.credential_anchor_interval_seconds, 5.0))
+    return dataclasses.asdict(run)
+
+
 TASKS: dict[str, Task] = {
+    ANCHOR_CREDENTIALS: anchor_credentials,
     HANDLE_EVENT: handle_event,
     matching.RANK_WORKERS_FOR_JOB: rank_workers_for_job,
     matching.RANK_JOBS_FOR_WORKER: rank_jobs_for_worker,

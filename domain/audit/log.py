@@ -35,6 +35,10 @@ class AuditKind(StrEnum):
     PERSONAL_DATA_EXPORTED = "personal_data.exported"
     CREDENTIAL_ISSUED = "credential.issued"
     CREDENTIAL_REVOKED = "credential.revoked"
+    ISSUER_KEY_ADDED = "issuer_key.added"
+    ISSUER_KEY_RETIRED = "issuer_key.retired"
+    ISSUER_KEY_COMPROMISED = "issuer_key.compromised"
+    ISSUER_TRUST_CHANGED = "issuer.trust_changed"
     WEBHOOK_CREATED = "webhook.created"
     WEBHOOK_DELETED = "webhook.deleted"
 

@@ -41,6 +41,9 @@ class Organization(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     name: str = Field(sa_column=Column(String(200), nullable=False))
     kind: str = Field(sa_column=Column(String(20), nullable=False))
+    # An issuer's credentials verify as trusted only once an admin has vouched for it: anyone
+    # can register an organisation called "Tokyo University".
+    trusted_at: datetime | None = timestamp()
     created_at: datetime | None = created_at()
 
 

@@ -57,6 +57,8 @@ TRANSITIONS: dict[tuple[MatchStatus, MatchStatus], Side] = {
 FINAL = frozenset({S.HIRED, S.DECLINED, S.REJECTED, S.WITHDRAWN})
 # From here on the employer may see the worker's contact details.
 CONTACT_SHARED = frozenset({S.INTERVIEWING, S.OFFERED, S.HIRED})
+# A worker shows an employer their verified credentials by applying or accepting an invitation.
+CREDENTIALS_SHARED = frozenset({S.APPLIED, *CONTACT_SHARED})
 # The engine may refresh these (score, explanation); anything later belongs to people.
 ENGINE_MAY_UPDATE = frozenset({S.SUGGESTED})
 

@@ -143,6 +143,17 @@ async def profiles_sharing_contact_with(
 ) -> set[uuid.UUID]:
     """Profiles whose worker has a match with the actor's organisation at INTERVIEWING or
     later (not ended): the employer may then see their contact details."""
+    return await profiles_sharing_with(session, actor, profile_ids, CONTACT_SHARED)
+
+
+async def profiles_sharing_with(
+    session: AsyncSession,
+    actor: Principal,
+    profile_ids: list[uuid.UUID],
+    statuses: frozenset[MatchStatus],
+) -> set[uuid.UUID]:
+    """Profiles whose worker has a match with one of the actor's organisations' jobs in one
+    of `statuses` (what a worker shares grows as a match moves on)."""
     if actor.user_id is None or actor.client_id is not None or not profile_ids:
         return set()
     organizations = await organization_ids_of(session, actor.user_id)
@@ -153,7 +164,7 @@ async def profiles_sharing_contact_with(
         .join(Job, col(Job.id) == col(Match.job_id))
         .where(
             col(Match.profile_id).in_(profile_ids),
-            col(Match.status).in_([s.value for s in CONTACT_SHARED]),
+            col(Match.status).in_([s.value for s in statuses]),
             col(Job.organization_id).in_(organizations),
         )
     )

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from domain.auth.organizations import organization_ids_of
 from domain.auth.principal import Principal, Role
 from domain.clock import utcnow
+from domain.credentials.queries import verified_credential_types
 from domain.errors import ErrorCode, FieldError, ValidationFailed
 from domain.jobs.models import Job, JobSkill
 from domain.jobs.status import JobStatus
@@ -63,7 +64,11 @@ async def worker_records(
     skills = await _skills_by_owner(
         session, WorkerSkill, col(WorkerSkill.profile_id), [p.id for p in profiles]
     )
-    return [worker_record(profile, skills[profile.id]) for profile in profiles]
+    credentials = await verified_credential_types(session, [p.id for p in profiles], utcnow())
+    return [
+        worker_record(profile, skills[profile.id], credential_types=credentials[profile.id])
+        for profile in profiles
+    ]
 
 
 async def job_records(
