@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from dataloaders.cached_jobs import CachedJobReads
+from domain.ai import saved as ai_saved
 from domain.auth import organizations
 from domain.auth.principal import Principal
 from domain.credentials import queries as credential_queries
@@ -26,14 +28,22 @@ from domain.profiles.personal_data import service as personal_data
 from domain.profiles.personal_data.codec import PersonalData
 from domain.skills.lookup import skills_by_id
 from domain.webhooks import service as webhook_service
+from server.cache import PublicCache
 from server.database import Database
+from server.metrics import DATALOADER_BATCH_SIZE
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 class Loaders:
-    def __init__(self, database: Database, principal: Principal, keyring: KeyRing) -> None:
+    def __init__(
+        self,
+        database: Database,
+        principal: Principal,
+        keyring: KeyRing,
+        cache: PublicCache | None = None,
+    ) -> None:
         self._database = database
         self._principal = principal
         self._keyring = keyring
@@ -59,6 +69,15 @@ class Loaders:
         self.visible_credential = self._loader(
             self._with_actor(credential_queries.credentials_visible_to)
         )
+        # What the AI agent read from a saved ad or profile: its owners only.
+        self.job_ai_extraction = self._loader(self._with_actor(ai_saved.job_extractions_visible_to))
+        self.profile_ai_extraction = self._loader(
+            self._with_actor(ai_saved.profile_extractions_visible_to)
+        )
+        if cache is not None:  # public job pages from the cache (server/cache.py)
+            cached = CachedJobReads(database, cache, principal)
+            self.visible_job = self._batched(cached.jobs_visible_to, "jobs_visible_to")
+            self.job_skills = self._batched(cached.skills_of_jobs, "skills_of_jobs", [])
 
     async def _personal_data(
         self, session: AsyncSession, actor: Principal, profile_ids: list[uuid.UUID]
@@ -73,6 +92,7 @@ class Loaders:
         async def fetch_for_actor(session: AsyncSession, keys: list[K]) -> dict[K, V]:
             return await fetch(session, self._principal, keys)
 
+        fetch_for_actor.__name__ = fetch.__name__  # the loader's name in metrics
         return fetch_for_actor
 
     def _loader(
@@ -80,9 +100,24 @@ class Loaders:
         fetch: Callable[[AsyncSession, list[K]], Awaitable[dict[K, V]]],
         missing: Any = None,
     ) -> DataLoader[K, V]:
+        async def read(keys: list[K]) -> dict[K, V]:
+            # Loaders only read: the replica may serve them (server/database.py).
+            async with self._database.read_session() as session:
+                return await fetch(session, keys)
+
+        return self._batched(read, fetch.__name__, missing)
+
+    def _batched(
+        self,
+        fetch: Callable[[list[K]], Awaitable[dict[K, V]]],
+        name: str,
+        missing: Any = None,
+    ) -> DataLoader[K, V]:
+        batch_sizes = DATALOADER_BATCH_SIZE.labels(name.lstrip("_"))
+
         async def load(keys: Sequence[K]) -> list[V]:
-            async with self._database.session() as session:
-                found = await fetch(session, list(keys))
+            batch_sizes.observe(len(keys))
+            found = await fetch(list(keys))
             return [found.get(key, missing) for key in keys]
 
         return DataLoader(load_fn=load)

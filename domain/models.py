@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from domain.ai.models import AiExtraction
 from domain.audit.models import AuditEvent
 from domain.auth.models import Membership, OAuthClient, Organization, RefreshToken, User
 from domain.credentials.models import AnchorBatch, Credential, IssuerKey
@@ -21,6 +22,7 @@ from domain.webhooks.models import Webhook, WebhookDelivery, WebhookDeliveryAtte
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AiExtraction",
     "AnchorBatch",
     "AuditEvent",
     "Credential",

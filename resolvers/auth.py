@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from domain.auth import service
 from domain.errors import FieldError
 from resolvers.mutations import in_transaction
@@ -46,7 +50,15 @@ def _outcome(
     return _signed_in(info, outcome)
 
 
-async def register(info: Info, input: RegisterInput) -> AuthPayload:
+async def register(
+    info: Info,
+    input: Annotated[
+        RegisterInput,
+        strawberry.argument(
+            description="The new account, and for employers and issuers their organisation."
+        ),
+    ],
+) -> AuthPayload:
     ip = info.context.client_ip
     sign_in, errors = await in_transaction(
         info, lambda uow: service.register(uow, to_domain(input), ip)
@@ -54,7 +66,10 @@ async def register(info: Info, input: RegisterInput) -> AuthPayload:
     return _outcome(info, sign_in, errors)
 
 
-async def login(info: Info, input: LoginInput) -> AuthPayload:
+async def login(
+    info: Info,
+    input: Annotated[LoginInput, strawberry.argument(description="Your email and password.")],
+) -> AuthPayload:
     ctx = info.context
     async with ctx.transaction() as uow:  # failures are recorded too, so this always commits
         outcome = await service.login(
@@ -63,13 +78,25 @@ async def login(info: Info, input: LoginInput) -> AuthPayload:
     return _outcome(info, outcome, [])
 
 
-async def refresh_session(info: Info, input: RefreshTokenInput) -> AuthPayload:
+async def refresh_session(
+    info: Info,
+    input: Annotated[
+        RefreshTokenInput,
+        strawberry.argument(description="The refresh token to trade in (it is used up)."),
+    ],
+) -> AuthPayload:
     async with info.context.transaction() as uow:  # reuse detection must commit its revocation
         outcome = await service.refresh_session(uow, input.refresh_token, info.context.client_ip)
     return _outcome(info, outcome, [])
 
 
-async def logout(info: Info, input: RefreshTokenInput) -> LogoutPayload:
+async def logout(
+    info: Info,
+    input: Annotated[
+        RefreshTokenInput,
+        strawberry.argument(description="The refresh token of the session to end."),
+    ],
+) -> LogoutPayload:
     ip = info.context.client_ip
     _, errors = await in_transaction(info, lambda uow: service.logout(uow, input.refresh_token, ip))
     return LogoutPayload(ok=not errors, errors=errors)
@@ -83,7 +110,13 @@ async def logout_everywhere(info: Info) -> LogoutPayload:
     return LogoutPayload(ok=not errors, errors=errors)
 
 
-async def change_password(info: Info, input: ChangePasswordInput) -> AuthPayload:
+async def change_password(
+    info: Info,
+    input: Annotated[
+        ChangePasswordInput,
+        strawberry.argument(description="Your current password and the new one."),
+    ],
+) -> AuthPayload:
     ctx = info.context
     sign_in, errors = await in_transaction(
         info,
@@ -92,7 +125,13 @@ async def change_password(info: Info, input: ChangePasswordInput) -> AuthPayload
     return _outcome(info, sign_in, errors)
 
 
-async def set_user_roles(info: Info, input: SetUserRolesInput) -> UserPayload:
+async def set_user_roles(
+    info: Info,
+    input: Annotated[
+        SetUserRolesInput,
+        strawberry.argument(description="The user and the complete new set of roles."),
+    ],
+) -> UserPayload:
     ctx = info.context
     user, errors = await in_transaction(
         info,

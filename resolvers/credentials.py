@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from strawberry.scalars import JSON
 
 from domain.clock import utcnow
@@ -42,7 +43,15 @@ def _key_payload(row: IssuerKeyRow | None, errors: list[Any]) -> IssuerKeyPayloa
     return IssuerKeyPayload(issuer_key=IssuerKey.from_row(row) if row else None, errors=errors)
 
 
-async def verify_credential(info: Info, document: JSON) -> CredentialVerification:
+async def verify_credential(
+    info: Info,
+    document: Annotated[
+        JSON,
+        strawberry.argument(
+            description="The credential document (W3C VC JSON), as the worker shared it."
+        ),
+    ],
+) -> CredentialVerification:
     """Run every check on a credential document (public: no sign-in needed)."""
     services = info.context.services
     chain = await services.chain()
@@ -57,7 +66,15 @@ async def verify_credential(info: Info, document: JSON) -> CredentialVerificatio
     return CredentialVerification.from_verification(verification)
 
 
-async def add_issuer_key(info: Info, input: AddIssuerKeyInput) -> IssuerKeyPayload:
+async def add_issuer_key(
+    info: Info,
+    input: Annotated[
+        AddIssuerKeyInput,
+        strawberry.argument(
+            description="The key: its label, validity and, for a key you hold, its address."
+        ),
+    ],
+) -> IssuerKeyPayload:
     """Add a signing key to your issuer organisation (generated and held encrypted by the
     platform, or your own address if you sign on your side)."""
     ctx = info.context
@@ -74,7 +91,12 @@ async def add_issuer_key(info: Info, input: AddIssuerKeyInput) -> IssuerKeyPaylo
     return _key_payload(key, errors)
 
 
-async def retire_issuer_key(info: Info, input: RetireIssuerKeyInput) -> IssuerKeyPayload:
+async def retire_issuer_key(
+    info: Info,
+    input: Annotated[
+        RetireIssuerKeyInput, strawberry.argument(description="The key, and when it stops signing.")
+    ],
+) -> IssuerKeyPayload:
     """Stop signing with a key; what it signed before stays valid."""
     actor = info.context.principal
 
@@ -87,7 +109,11 @@ async def retire_issuer_key(info: Info, input: RetireIssuerKeyInput) -> IssuerKe
 
 
 async def mark_issuer_key_compromised(
-    info: Info, input: MarkIssuerKeyCompromisedInput
+    info: Info,
+    input: Annotated[
+        MarkIssuerKeyCompromisedInput,
+        strawberry.argument(description="The key, and since when it cannot be trusted."),
+    ],
 ) -> IssuerKeyPayload:
     """Mark a key compromised from a moment (perhaps in the past)."""
     actor = info.context.principal
@@ -102,7 +128,15 @@ async def mark_issuer_key_compromised(
     return _key_payload(key, errors)
 
 
-async def set_issuer_trust(info: Info, input: SetIssuerTrustInput) -> SetIssuerTrustPayload:
+async def set_issuer_trust(
+    info: Info,
+    input: Annotated[
+        SetIssuerTrustInput,
+        strawberry.argument(
+            description="The issuer organisation, and whether the platform vouches for it."
+        ),
+    ],
+) -> SetIssuerTrustPayload:
     """Vouch for an issuer organisation, or withdraw it (admins)."""
     actor = info.context.principal
 
@@ -118,7 +152,15 @@ async def set_issuer_trust(info: Info, input: SetIssuerTrustInput) -> SetIssuerT
     )
 
 
-async def issue_credential(info: Info, input: IssueCredentialInput) -> CredentialPayload:
+async def issue_credential(
+    info: Info,
+    input: Annotated[
+        IssueCredentialInput,
+        strawberry.argument(
+            description="The credential to issue and sign with the platform-held key."
+        ),
+    ],
+) -> CredentialPayload:
     """Issue a credential signed with one of your platform-held keys; it is anchored on
     chain in the next batch."""
     ctx = info.context
@@ -138,7 +180,15 @@ async def issue_credential(info: Info, input: IssueCredentialInput) -> Credentia
     return _credential_payload(credential, errors)
 
 
-async def prepare_credential(info: Info, input: IssueCredentialInput) -> PrepareCredentialPayload:
+async def prepare_credential(
+    info: Info,
+    input: Annotated[
+        IssueCredentialInput,
+        strawberry.argument(
+            description="The credential to prepare for signing with the issuer's own key."
+        ),
+    ],
+) -> PrepareCredentialPayload:
     """Prepare a credential for a key you hold: sign `typedData`, then submit the signature."""
     ctx = info.context
     prepared, errors = await in_transaction(
@@ -161,7 +211,13 @@ async def prepare_credential(info: Info, input: IssueCredentialInput) -> Prepare
 
 
 async def submit_credential_signature(
-    info: Info, input: SubmitCredentialSignatureInput
+    info: Info,
+    input: Annotated[
+        SubmitCredentialSignatureInput,
+        strawberry.argument(
+            description="The prepared credential and the issuer's signature of it."
+        ),
+    ],
 ) -> CredentialPayload:
     """Complete a prepared credential with your own EIP-712 signature."""
     ctx = info.context
@@ -181,7 +237,13 @@ async def submit_credential_signature(
     return _credential_payload(credential, errors)
 
 
-async def revoke_credential(info: Info, input: RevokeCredentialInput) -> CredentialPayload:
+async def revoke_credential(
+    info: Info,
+    input: Annotated[
+        RevokeCredentialInput,
+        strawberry.argument(description="The credential, and why it is revoked."),
+    ],
+) -> CredentialPayload:
     """Revoke a credential you issued, with a reason; the revocation is anchored too."""
     ctx = info.context
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import strawberry
 
 from domain.jobs import queries, service
 from domain.jobs.models import Job as JobRow
@@ -13,21 +16,24 @@ from resolvers.pagination import page_request
 from schema.context import Info
 from schema.inputs import to_domain
 from schema.jobs import CreateJobInput, Job, JobFilter, JobIdInput, JobPayload, UpdateJobInput
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 
 
 async def jobs(
     info: Info,
-    filter: JobFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    filter: Annotated[
+        JobFilter | None,
+        strawberry.argument(description="Narrow the list; all criteria must hold."),
+    ] = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[Job]:
     """Open jobs (or your organisation's jobs in any status), newest first."""
     ctx = info.context
     page = await queries.browse_jobs(
-        ctx.services.database.session,
+        ctx.services.database.read_session,
         ctx.principal,
         to_domain(filter, drop_none=True) if filter else {},
         page_request(first, after, last, before),
@@ -35,7 +41,12 @@ async def jobs(
     return Connection.from_page(page, Job.from_row)
 
 
-async def create_job(info: Info, input: CreateJobInput) -> JobPayload:
+async def create_job(
+    info: Info,
+    input: Annotated[
+        CreateJobInput, strawberry.argument(description="The job to create; it starts as a DRAFT.")
+    ],
+) -> JobPayload:
     actor = info.context.principal
     row, errors = await in_transaction(
         info, lambda uow: service.create_job(uow, actor, to_domain(input))
@@ -43,7 +54,15 @@ async def create_job(info: Info, input: CreateJobInput) -> JobPayload:
     return JobPayload(job=Job.from_row(row) if row else None, errors=errors)
 
 
-async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
+async def update_job(
+    info: Info,
+    input: Annotated[
+        UpdateJobInput,
+        strawberry.argument(
+            description="The job and the fields to change; omitted fields keep their values."
+        ),
+    ],
+) -> JobPayload:
     actor = info.context.principal
 
     async def action(uow: UnitOfWork) -> JobRow:
@@ -57,7 +76,12 @@ async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
 def _transition(
     target: DomainJobStatus, description: str
 ) -> Callable[[Info, JobIdInput], Awaitable[JobPayload]]:
-    async def resolve(info: Info, input: JobIdInput) -> JobPayload:
+    async def resolve(
+        info: Info,
+        input: Annotated[
+            JobIdInput, strawberry.argument(description="The job to move to its new status.")
+        ],
+    ) -> JobPayload:
         actor = info.context.principal
 
         async def action(uow: UnitOfWork) -> JobRow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import strawberry
 
@@ -24,7 +25,7 @@ from schema.matches import (
     StaffingProposal,
     TransitionMatchInput,
 )
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 
 IDS = {"job_id": "Job", "worker_id": "Worker", "match_id": "Match"}
 
@@ -33,7 +34,10 @@ def _payload(row: MatchRow | None, errors: list[UserError]) -> MatchPayload:
     return MatchPayload(match=Match.from_row(row) if row else None, errors=errors)
 
 
-async def apply_to_job(info: Info, input: ApplyToJobInput) -> MatchPayload:
+async def apply_to_job(
+    info: Info,
+    input: Annotated[ApplyToJobInput, strawberry.argument(description="The open job to apply to.")],
+) -> MatchPayload:
     actor = info.context.principal
 
     async def action(uow: UnitOfWork) -> MatchRow:
@@ -42,7 +46,12 @@ async def apply_to_job(info: Info, input: ApplyToJobInput) -> MatchPayload:
     return _payload(*await in_transaction(info, action))
 
 
-async def invite_worker(info: Info, input: InviteWorkerInput) -> MatchPayload:
+async def invite_worker(
+    info: Info,
+    input: Annotated[
+        InviteWorkerInput, strawberry.argument(description="The job and the worker to invite.")
+    ],
+) -> MatchPayload:
     actor = info.context.principal
 
     async def action(uow: UnitOfWork) -> MatchRow:
@@ -52,7 +61,13 @@ async def invite_worker(info: Info, input: InviteWorkerInput) -> MatchPayload:
     return _payload(*await in_transaction(info, action))
 
 
-async def transition_match(info: Info, input: TransitionMatchInput) -> MatchPayload:
+async def transition_match(
+    info: Info,
+    input: Annotated[
+        TransitionMatchInput,
+        strawberry.argument(description="The match, its next status and an optional note."),
+    ],
+) -> MatchPayload:
     actor = info.context.principal
 
     async def action(uow: UnitOfWork) -> MatchRow:
@@ -66,11 +81,14 @@ async def transition_match(info: Info, input: TransitionMatchInput) -> MatchPayl
 
 async def matches(
     info: Info,
-    filter: MatchFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    filter: Annotated[
+        MatchFilter | None,
+        strawberry.argument(description="Narrow the list; all criteria must hold."),
+    ] = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[Match]:
     """Your matches as a worker, your organisation's as an employer; newest first."""
     ctx = info.context
@@ -85,11 +103,13 @@ async def matches(
 
 async def recommended_workers(
     info: Info,
-    job_id: strawberry.ID,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    job_id: Annotated[
+        strawberry.ID, strawberry.argument(description="One of your organisation's jobs.")
+    ],
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[Match]:
     """Workers for one of your jobs, best fit first (open matches only)."""
     ctx = info.context
@@ -105,10 +125,10 @@ async def recommended_workers(
 
 async def recommended_jobs(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[Match]:
     """Open jobs for you, the signed-in worker, best fit first."""
     ctx = info.context
@@ -123,7 +143,13 @@ class _JobArg:
     job_id: str
 
 
-async def propose_staffing(info: Info, job_ids: list[strawberry.ID]) -> StaffingProposal:
+async def propose_staffing(
+    info: Info,
+    job_ids: Annotated[
+        list[strawberry.ID],
+        strawberry.argument(description="Open jobs of your organisation to staff together."),
+    ],
+) -> StaffingProposal:
     """Assign available workers to the openings of several of your shift jobs at once so
     the total fit is maximal and nobody is double-booked (a proposal to confirm)."""
     ctx = info.context

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -60,7 +60,12 @@ RESOLVERS: dict[str, Callable[[Info, Any], Awaitable[Node | None]]] = {
 }
 
 
-async def node(info: Info, id: strawberry.ID) -> Node | None:
+async def node(
+    info: Info,
+    id: Annotated[
+        strawberry.ID, strawberry.argument(description="A global ID, as any `id` field returns it.")
+    ],
+) -> Node | None:
     """The object with this global ID, or null if it does not exist or is not yours to see."""
     try:
         type_name, pk = from_global_id(id)
@@ -70,7 +75,10 @@ async def node(info: Info, id: strawberry.ID) -> Node | None:
     return await resolve(info, pk) if resolve else None
 
 
-async def nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+async def nodes(
+    info: Info,
+    ids: Annotated[list[strawberry.ID], strawberry.argument(description="Up to 100 global IDs.")],
+) -> list[Node | None]:
     """The objects with these global IDs, in order; null where `node` would be null."""
     if len(ids) > MAX_NODES:
         raise ValidationFailed.single(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+import strawberry
 
 from domain.notifications import devices, preferences, service
 from domain.unit_of_work import UnitOfWork
@@ -24,16 +26,18 @@ from schema.notifications import (
     UnregisterPushTokenPayload,
     UpdateNotificationPreferencesInput,
 )
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 
 
 async def notifications(
     info: Info,
-    unread_only: bool = False,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    unread_only: Annotated[
+        bool, strawberry.argument(description="Only the notifications not read yet.")
+    ] = False,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> NotificationConnection:
     """Your notifications, newest first; `unreadOnly` keeps the unread ones."""
     ctx = info.context
@@ -64,7 +68,11 @@ async def notification_preferences(info: Info) -> NotificationPreferences:
 
 
 async def mark_notifications_read(
-    info: Info, input: MarkNotificationsReadInput
+    info: Info,
+    input: Annotated[
+        MarkNotificationsReadInput,
+        strawberry.argument(description="The notifications to mark read, or all of them."),
+    ],
 ) -> MarkNotificationsReadPayload:
     """Mark some (`ids`) or all (`all: true`) of your notifications read."""
     actor = info.context.principal
@@ -94,7 +102,11 @@ def _present(data: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 async def update_notification_preferences(
-    info: Info, input: UpdateNotificationPreferencesInput
+    info: Info,
+    input: Annotated[
+        UpdateNotificationPreferencesInput,
+        strawberry.argument(description="What to change; omitted fields keep their values."),
+    ],
 ) -> NotificationPreferencesPayload:
     """Turn kinds on or off per channel, set or clear quiet hours, set your time zone."""
     actor = info.context.principal
@@ -110,7 +122,11 @@ async def update_notification_preferences(
 
 
 async def register_push_token(
-    info: Info, input: RegisterPushTokenInput
+    info: Info,
+    input: Annotated[
+        RegisterPushTokenInput,
+        strawberry.argument(description="This device's push token and platform."),
+    ],
 ) -> RegisterPushTokenPayload:
     """Let this device receive push notifications (React Native app, Expo push token)."""
     actor = info.context.principal
@@ -121,7 +137,10 @@ async def register_push_token(
 
 
 async def unregister_push_token(
-    info: Info, input: UnregisterPushTokenInput
+    info: Info,
+    input: Annotated[
+        UnregisterPushTokenInput, strawberry.argument(description="The push token to forget.")
+    ],
 ) -> UnregisterPushTokenPayload:
     """Stop push notifications to this device (on sign-out). Succeeds if it was not registered."""
     actor = info.context.principal

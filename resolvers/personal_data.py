@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from domain.profiles.personal_data import service
 from resolvers.mutations import in_transaction
 from schema.context import Info
@@ -15,7 +19,13 @@ from schema.workers import Worker
 
 
 async def update_worker_personal_data(
-    info: Info, input: UpdateWorkerPersonalDataInput
+    info: Info,
+    input: Annotated[
+        UpdateWorkerPersonalDataInput,
+        strawberry.argument(
+            description="The personal data to change; omitted fields keep their values."
+        ),
+    ],
 ) -> WorkerPersonalDataPayload:
     """Set or edit your phone, birth date, address, residence card number and documents."""
     actor = info.context.principal

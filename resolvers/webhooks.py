@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from domain.webhooks import service
 from resolvers.mutations import in_transaction
 from resolvers.pagination import page_request
 from schema.context import Info
 from schema.inputs import to_domain
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 from schema.webhooks import (
     CreateWebhookInput,
     CreateWebhookPayload,
@@ -19,10 +23,10 @@ from schema.webhooks import (
 
 async def webhooks(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[Webhook]:
     """Your webhooks, newest first (partners)."""
     ctx = info.context
@@ -32,7 +36,15 @@ async def webhooks(
     return Connection.from_page(page, Webhook.from_row)
 
 
-async def create_webhook(info: Info, input: CreateWebhookInput) -> CreateWebhookPayload:
+async def create_webhook(
+    info: Info,
+    input: Annotated[
+        CreateWebhookInput,
+        strawberry.argument(
+            description="Where to deliver, which event kinds, and a note for yourself."
+        ),
+    ],
+) -> CreateWebhookPayload:
     """Register a webhook for event kinds (partners). The secret is in this payload only."""
     ctx = info.context
     created, errors = await in_transaction(
@@ -52,7 +64,10 @@ async def create_webhook(info: Info, input: CreateWebhookInput) -> CreateWebhook
     )
 
 
-async def delete_webhook(info: Info, input: DeleteWebhookInput) -> DeleteWebhookPayload:
+async def delete_webhook(
+    info: Info,
+    input: Annotated[DeleteWebhookInput, strawberry.argument(description="The webhook to delete.")],
+) -> DeleteWebhookPayload:
     """Delete one of your webhooks, with its delivery record."""
     actor = info.context.principal
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from domain.profiles import queries, service
 from resolvers.mutations import in_transaction
 from resolvers.pagination import page_request
 from schema.context import Info
 from schema.inputs import to_domain
-from schema.relay import Connection
+from schema.relay import After, Before, Connection, First, Last
 from schema.workers import (
     CreateWorkerProfileInput,
     UpdateWorkerProfileInput,
@@ -19,16 +23,19 @@ from schema.workers import (
 
 async def workers(
     info: Info,
-    filter: WorkerFilter | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    filter: Annotated[
+        WorkerFilter | None,
+        strawberry.argument(description="Narrow the list; all criteria must hold."),
+    ] = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
 ) -> Connection[Worker]:
     """Worker profiles visible to you (employers and admins), newest first."""
     ctx = info.context
     page = await queries.browse_workers(
-        ctx.services.database.session,
+        ctx.services.database.read_session,
         ctx.principal,
         to_domain(filter, drop_none=True) if filter else {},
         page_request(first, after, last, before),
@@ -37,7 +44,8 @@ async def workers(
 
 
 async def create_worker_profile(
-    info: Info, input: CreateWorkerProfileInput
+    info: Info,
+    input: Annotated[CreateWorkerProfileInput, strawberry.argument(description="Your profile.")],
 ) -> WorkerProfilePayload:
     actor = info.context.principal
     row, errors = await in_transaction(
@@ -47,7 +55,11 @@ async def create_worker_profile(
 
 
 async def update_worker_profile(
-    info: Info, input: UpdateWorkerProfileInput
+    info: Info,
+    input: Annotated[
+        UpdateWorkerProfileInput,
+        strawberry.argument(description="The fields to change; omitted fields keep their values."),
+    ],
 ) -> WorkerProfilePayload:
     actor = info.context.principal
     row, errors = await in_transaction(

@@ -38,7 +38,9 @@ class Context:
 
     def renew_loaders(self) -> None:
         """Fresh DataLoaders: a long-lived subscription must not serve cached rows."""
-        self.loaders = Loaders(self.services.database, self.principal, self.services.keyring)
+        self.loaders = Loaders(
+            self.services.database, self.principal, self.services.keyring, self.services.cache
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:

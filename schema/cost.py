@@ -93,6 +93,13 @@ FIELD_COSTS: dict[str, FieldCost] = {
     # Asking for your budget is free (the operation still costs at least 1).
     "Query.rateLimit": FieldCost(per_item=0),
     "User.organizations": FieldCost(assumed_size=3),
+    # The AI agent (issue 7): text analysis runs inline; suggestions scan the local market.
+    "Query.extractJobRequirements": FieldCost(base=10),
+    "Query.extractWorkerProfile": FieldCost(base=10),
+    "Query.ask": FieldCost(base=10),  # a search, its count, and a few counts when empty
+    "Job.paySuggestion": FieldCost(base=10),
+    "Job.adQualityHints": FieldCost(base=20, assumed_size=5),
+    "Worker.skillGapSuggestions": FieldCost(base=20),
 }
 
 # Value objects kept on their parent's row (JSONB or columns): no fetch of their own.
@@ -108,6 +115,12 @@ INLINE_TYPES = frozenset(
         "UserError",
         "WeeklySlot",
         "WorkAuthorization",
+        # The AI agent's computed values, built with their parent.
+        "ExtractedItem",
+        "TextSpan",
+        "Requirement",
+        "SkillGap",
+        "CloseJob",
     }
 )
 
@@ -238,7 +251,8 @@ class _Walk:
         )
         cost = rule.base + size * (per_item + selection)
         if name in _INTROSPECTION_ROOTS:
-            return math.ceil(cost * self.calculator.introspection_scale)
+            # Rounded first: cost × (2,000 / cost) must not come out as 2,000.0000000002.
+            return math.ceil(round(cost * self.calculator.introspection_scale, 6))
         return cost
 
     def _selection(

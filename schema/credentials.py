@@ -17,6 +17,7 @@ from domain.credentials.models import IssuerKey as IssuerKeyRow
 from domain.credentials.queries import effective_status
 from domain.credentials.verification import Check, CheckName, CheckOutcome, Verification
 from schema.context import Info
+from schema.enums import describe_values
 from schema.errors import UserError
 from schema.ids import to_global_id
 from schema.organizations import Organization
@@ -31,6 +32,48 @@ strawberry.enum(
 )
 strawberry.enum(CheckName, description="One check of a credential's verification.")
 strawberry.enum(CheckOutcome, description="PASSED, FAILED, or SKIPPED when it could not run.")
+describe_values(
+    CredentialType,
+    {
+        CredentialType.LICENCE: "A licence to do a kind of work (forklift, crane, driving ...).",
+        CredentialType.CERTIFICATE: "A qualification or training certificate.",
+        CredentialType.LANGUAGE_TEST: "A language test result (JLPT, CEFR-rated tests ...).",
+        CredentialType.EMPLOYMENT_HISTORY: "Employment with the issuing organisation.",
+        CredentialType.RESIDENCE_STATUS: "A status of residence that allows work in Japan.",
+    },
+)
+describe_values(
+    CredentialStatus,
+    {
+        CredentialStatus.AWAITING_SIGNATURE: "Prepared; waiting for the issuer's own signature.",
+        CredentialStatus.ISSUED: "Signed; waiting for its batch to be anchored on chain.",
+        CredentialStatus.ANCHORED: "Signed and anchored: it can be verified.",
+        CredentialStatus.REVOKED: "Revoked by its issuer.",
+        CredentialStatus.EXPIRED: "Past its `validUntil`.",
+    },
+)
+describe_values(
+    CheckName,
+    {
+        CheckName.WELL_FORMED: "The document has exactly the credential format.",
+        CheckName.INTEGRITY: "The document is byte for byte what was anchored.",
+        CheckName.SIGNATURE: "The EIP-712 signature is by the key the document names.",
+        CheckName.KEY_VALID: "The key was valid (not retired or compromised) when it signed.",
+        CheckName.ISSUER_TRUSTED: "The key belongs to the named issuer, which is trusted.",
+        CheckName.MERKLE_PROOF: "The Merkle path leads from the credential to the batch root.",
+        CheckName.ANCHORED: "Our anchoring account put exactly that root on chain, confirmed.",
+        CheckName.NOT_REVOKED: "The issuer has not revoked it.",
+        CheckName.VALIDITY_PERIOD: "Now is within its validity period.",
+    },
+)
+describe_values(
+    CheckOutcome,
+    {
+        CheckOutcome.PASSED: "The check passed.",
+        CheckOutcome.FAILED: "The check failed; `reason` says why.",
+        CheckOutcome.SKIPPED: "The check could not run (e.g. not anchored yet, no status list).",
+    },
+)
 
 
 @strawberry.enum(description="Who holds an issuer key's private part.")
@@ -39,19 +82,36 @@ class KeyHolder(StrEnum):
     ISSUER = "ISSUER"
 
 
+describe_values(
+    KeyHolder,
+    {
+        KeyHolder.PLATFORM: "The platform generated the key and keeps it encrypted.",
+        KeyHolder.ISSUER: "The issuer keeps the key and signs with `prepareCredential`.",
+    },
+)
+
+
 @strawberry.type(description="An Ethereum key an issuer signs credentials with.")
 class IssuerKey:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Opaque ID of the key.")
     address: str = strawberry.field(description="Checksummed Ethereum address.")
-    label: str
-    held_by: KeyHolder
-    valid_from: datetime
-    valid_until: datetime | None
-    retired_at: datetime | None
+    label: str = strawberry.field(description="A name for the key, e.g. `2026 signing key`.")
+    held_by: KeyHolder = strawberry.field(
+        description="Whether the platform holds the private key (encrypted) or the issuer does.",
+    )
+    valid_from: datetime = strawberry.field(
+        description="Credentials signed before this do not verify.",
+    )
+    valid_until: datetime | None = strawberry.field(
+        description="Credentials signed from this time on do not verify; null: no end.",
+    )
+    retired_at: datetime | None = strawberry.field(
+        description="When the issuer stopped signing with it; null while in use.",
+    )
     compromised_at: datetime | None = strawberry.field(
         description="Nothing signed with this key verifies unless anchored before this time."
     )
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was added.")
 
     @classmethod
     def from_row(cls, row: IssuerKeyRow) -> IssuerKey:
@@ -71,9 +131,11 @@ class IssuerKey:
 @strawberry.type(description="Where a credential's Merkle root is on chain.")
 class CredentialAnchor:
     chain_id: str = strawberry.field(description="Decimal: chain ids can exceed 32 bits.")
-    transaction_hash: str
-    block_number: int
-    merkle_root: str
+    transaction_hash: str = strawberry.field(description="The anchoring transaction, 0x-hex.")
+    block_number: int = strawberry.field(description="The block the transaction is in.")
+    merkle_root: str = strawberry.field(
+        description="The batch's Merkle root the transaction put on chain, 0x-hex.",
+    )
 
 
 @strawberry.type(
@@ -85,17 +147,27 @@ class Credential(Node):
     pk: strawberry.Private[uuid.UUID]
     issuer_pk: strawberry.Private[uuid.UUID]
     profile_pk: strawberry.Private[uuid.UUID]
-    credential_type: CredentialType
-    name: str
-    status: CredentialStatus
-    valid_from: datetime
-    valid_until: datetime | None
-    issued_at: datetime
-    anchored_at: datetime | None
-    revoked_at: datetime | None
-    revocation_reason: str | None
+    credential_type: CredentialType = strawberry.field(description="What it attests.")
+    name: str = strawberry.field(description="What is attested, e.g. `Forklift licence`.")
+    status: CredentialStatus = strawberry.field(description="Where the credential stands.")
+    valid_from: datetime = strawberry.field(description="From when it is valid.")
+    valid_until: datetime | None = strawberry.field(
+        description="Until when it is valid; null: no end.",
+    )
+    issued_at: datetime = strawberry.field(description="When the issuer signed it.")
+    anchored_at: datetime | None = strawberry.field(
+        description="When its batch was confirmed on chain; null until then.",
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked; null unless revoked.",
+    )
+    revocation_reason: str | None = strawberry.field(
+        description="The issuer's reason for revoking it.",
+    )
     document: JSON = strawberry.field(description="The W3C VC 2.0 document with its proofs.")
-    anchor: CredentialAnchor | None
+    anchor: CredentialAnchor | None = strawberry.field(
+        description="Where it is anchored; null until anchored.",
+    )
 
     @classmethod
     def from_row(cls, row: CredentialRow) -> Credential:
@@ -134,9 +206,11 @@ class Credential(Node):
 
 @strawberry.type(description="The result of one verification check.")
 class CredentialCheck:
-    name: CheckName
-    outcome: CheckOutcome
-    reason: str
+    name: CheckName = strawberry.field(description="Which check.")
+    outcome: CheckOutcome = strawberry.field(description="Whether it passed.")
+    reason: str = strawberry.field(
+        description="What was found, e.g. the first problem of a malformed document.",
+    )
 
     @classmethod
     def from_check(cls, check: Check) -> CredentialCheck:
@@ -148,9 +222,13 @@ class CredentialCheck:
     "`verified` is true only when every check passed."
 )
 class CredentialVerification:
-    verified: bool
-    checks: list[CredentialCheck]
-    anchored_at: datetime | None
+    verified: bool = strawberry.field(description="True only when every check passed.")
+    checks: list[CredentialCheck] = strawberry.field(
+        description="Every check, in order, with its outcome.",
+    )
+    anchored_at: datetime | None = strawberry.field(
+        description="The anchoring block's time, when the anchor checked out.",
+    )
 
     @classmethod
     def from_verification(cls, verification: Verification) -> CredentialVerification:
@@ -163,12 +241,15 @@ class CredentialVerification:
 
 @strawberry.input(description="A signing key for an issuer organisation.")
 class AddIssuerKeyInput:
-    label: str
+    label: str = strawberry.field(description="A name for the key.")
     organization_id: strawberry.ID | None = strawberry.field(
         default=None, description="Needed only if you act for several organisations."
     )
     valid_from: datetime | None = strawberry.field(default=None, description="Default: now.")
-    valid_until: datetime | None = None
+    valid_until: datetime | None = strawberry.field(
+        default=None,
+        description="When the key stops being valid; omit for no end.",
+    )
     address: str | None = strawberry.field(
         default=None,
         description="Your own key's address, if you sign on your side (prepareCredential). "
@@ -178,45 +259,57 @@ class AddIssuerKeyInput:
 
 @strawberry.input(description="Stop signing with a key from a moment on.")
 class RetireIssuerKeyInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The key's ID.")
     at: datetime | None = strawberry.field(default=None, description="Default: now.")
 
 
 @strawberry.input(description="A key that leaked: nothing it signed from `since` verifies.")
 class MarkIssuerKeyCompromisedInput:
-    id: strawberry.ID
-    since: datetime
+    id: strawberry.ID = strawberry.field(description="The key's ID.")
+    since: datetime = strawberry.field(
+        description="From when the key may have been in other hands.",
+    )
 
 
 @strawberry.type(description="The issuer key, or the errors that stopped the change.")
 class IssuerKeyPayload:
-    issuer_key: IssuerKey | None
-    errors: list[UserError]
+    issuer_key: IssuerKey | None = strawberry.field(
+        description="The key as it is now; null when it failed.",
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.input(description="Vouch for an issuer organisation (admins), or withdraw it.")
 class SetIssuerTrustInput:
-    organization_id: strawberry.ID
-    trusted: bool
+    organization_id: strawberry.ID = strawberry.field(description="The issuer organisation.")
+    trusted: bool = strawberry.field(description="True to vouch for it, false to withdraw.")
 
 
 @strawberry.type(description="The organisation, or the errors.")
 class SetIssuerTrustPayload:
-    organization: Organization | None
-    errors: list[UserError]
+    organization: Organization | None = strawberry.field(
+        description="The organisation as it is now; null when it failed.",
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.input(description="A credential to issue to a worker.")
 class IssueCredentialInput:
-    worker_id: strawberry.ID
-    credential_type: CredentialType
+    worker_id: strawberry.ID = strawberry.field(description="The worker the credential is about.")
+    credential_type: CredentialType = strawberry.field(description="What it attests.")
     name: str = strawberry.field(description="What is attested, e.g. 'Forklift licence'.")
     attributes: JSON | None = strawberry.field(
         default=None, description="Flat object of up to 50 strings, numbers or booleans."
     )
-    organization_id: strawberry.ID | None = None
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The issuer; needed only if you act for several.",
+    )
     valid_from: datetime | None = strawberry.field(default=None, description="Default: now.")
-    valid_until: datetime | None = None
+    valid_until: datetime | None = strawberry.field(
+        default=None,
+        description="Until when it is valid; omit for no end.",
+    )
     key_id: strawberry.ID | None = strawberry.field(
         default=None, description="Default: the newest usable key."
     )
@@ -227,26 +320,30 @@ class IssueCredentialInput:
 
 @strawberry.type(description="The credential, or the errors that stopped the change.")
 class CredentialPayload:
-    credential: Credential | None
-    errors: list[UserError]
+    credential: Credential | None = strawberry.field(
+        description="The credential as it is now; null when it failed.",
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.type(description="The prepared credential and the EIP-712 message to sign.")
 class PrepareCredentialPayload:
-    credential: Credential | None
+    credential: Credential | None = strawberry.field(
+        description="The prepared credential (AWAITING_SIGNATURE).",
+    )
     typed_data: JSON | None = strawberry.field(
         description="Sign with eth_signTypedData_v4, then call submitCredentialSignature."
     )
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.input(description="The issuer's own signature of a prepared credential.")
 class SubmitCredentialSignatureInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The prepared credential's ID.")
     signature: str = strawberry.field(description="0x-hex, 65 bytes (r, s, v).")
 
 
 @strawberry.input(description="The credential to revoke, and why.")
 class RevokeCredentialInput:
-    id: strawberry.ID
-    reason: str
+    id: strawberry.ID = strawberry.field(description="The credential's ID.")
+    reason: str = strawberry.field(description="Why it is revoked; anyone verifying it sees this.")

@@ -24,7 +24,9 @@ class UserError:
         description="Dotted path of the input field at fault (e.g. `pay.min`, `skills.2.skillId`); "
         "null when the whole input is at fault."
     )
-    code: UserErrorCode
+    code: UserErrorCode = strawberry.field(
+        description="The kind of problem, for the app to react to.",
+    )
     message: str = strawberry.field(description="A sentence to show to the user.")
 
     @classmethod

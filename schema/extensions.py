@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql.error import GraphQLError
+from graphql import OperationDefinitionNode
+from graphql.error import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
@@ -24,6 +25,8 @@ log = logging.getLogger("iworkz.graphql")
 
 def error_code(error: GraphQLError) -> str:
     original = error.original_error
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"  # Apollo's code: the document is not GraphQL at all
     if original is None:
         return str((error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED"))
     if isinstance(original, Unauthenticated):
@@ -78,3 +81,26 @@ class ErrorCodes(SchemaExtension):
             original_error=original,
             extensions=extensions,
         )
+
+
+class OperationNameRequired(SchemaExtension):
+    """GraphQL's GetOperation(): a document with several operations must name the one to
+    run. strawberry would run the first; this makes it the spec's request error."""
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        document = execution.graphql_document
+        # strawberry fills `operation_name` in from the document; the name the client sent
+        # is kept apart (there is no public accessor for it).
+        named = getattr(execution, "_provided_operation_name", None)
+        if document is not None and named is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                # Set before validation: strawberry then answers with this request error.
+                execution.pre_execution_errors = [
+                    GraphQLError(
+                        "Must provide operation name if query contains multiple operations.",
+                        extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+                    )
+                ]
+        yield

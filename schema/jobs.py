@@ -7,7 +7,9 @@ from datetime import date, datetime
 
 import strawberry
 
+from domain.ai import ad_quality, suggestions
 from domain.jobs.models import Job as JobRow
+from schema.ai import AdQualityHint, PaySuggestion, TextExtraction
 from schema.context import Info
 from schema.enums import EmploymentType, JobStatus, PayPeriod, Prefecture, SkillMatch
 from schema.errors import UserError
@@ -31,7 +33,7 @@ from schema.values import (
 
 @strawberry.type(description="A skill a job asks for, and how well.")
 class SkillRequirement:
-    skill: Skill
+    skill: Skill = strawberry.field(description="The skill.")
     min_level: int = strawberry.field(description="1 (beginner) to 5 (expert).")
     required: bool = strawberry.field(description="False for nice-to-have skills.")
 
@@ -40,21 +42,27 @@ class SkillRequirement:
 class Job(Node):
     pk: strawberry.Private[uuid.UUID]
     organization_pk: strawberry.Private[uuid.UUID]
-    title: str
-    description: str
-    employment_type: EmploymentType
+    title: str = strawberry.field(description="The job title.")
+    description: str = strawberry.field(description="The ad text.")
+    employment_type: EmploymentType = strawberry.field(description="How the job is employed.")
     remote: bool = strawberry.field(description="True when the work can be done remotely.")
     location: Location | None = strawberry.field(description="Null for fully remote jobs.")
-    pay: PayRange
+    pay: PayRange = strawberry.field(description="The pay range.")
     languages: list[Language] = strawberry.field(description="Languages required, with level.")
     schedule: list[WeeklySlot] = strawberry.field(description="Weekly working hours.")
-    openings: int
-    start_date: date | None
-    required_credential_types: list[str]
-    status: JobStatus
-    created_at: datetime
-    updated_at: datetime | None
-    published_at: datetime | None
+    openings: int = strawberry.field(description="How many people the job hires.")
+    start_date: date | None = strawberry.field(description="When the work starts, if fixed.")
+    required_credential_types: list[str] = strawberry.field(
+        description="Credential types a worker must hold as verified credentials.",
+    )
+    status: JobStatus = strawberry.field(description="Where the job is in its lifecycle.")
+    created_at: datetime = strawberry.field(description="When the job was created.")
+    updated_at: datetime | None = strawberry.field(
+        description="When the job last changed; null if never.",
+    )
+    published_at: datetime | None = strawberry.field(
+        description="When the job was first published; null for drafts.",
+    )
     matching_status: str = strawberry.field(
         description="IDLE, PENDING (a ranking is queued) or DONE (suggestions stored)."
     )
@@ -85,7 +93,7 @@ class Job(Node):
             matched_at=row.matched_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The organisation offering the job.")
     async def organization(self, info: Info) -> Organization:
         return Organization.from_row(
             await info.context.loaders.organization.load(self.organization_pk)
@@ -103,12 +111,46 @@ class Job(Node):
             for link, skill in links
         ]
 
+    @strawberry.field(
+        description="What the agent read from the saved ad in the background, with its status; "
+        "the job's organisation only (null for others, and before the first reading)."
+    )
+    async def ai_extraction(self, info: Info) -> TextExtraction | None:
+        row = await info.context.loaders.job_ai_extraction.load(self.pk)
+        return TextExtraction.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Market pay for this role and place (median and range of comparable open "
+        "jobs, with the sample size); the job's organisation only, null for others."
+    )
+    async def pay_suggestion(self, info: Info) -> PaySuggestion | None:
+        ctx = info.context
+        found = await suggestions.pay_suggestion(
+            ctx.services.database.session, ctx.principal, self.pk
+        )
+        return PaySuggestion.from_domain(found) if found else None
+
+    @strawberry.field(
+        description="How the ad could reach more of the right workers, most costly first: pay, "
+        "vague or unlisted requirements, a short description, and the requirements that rule "
+        "out the most workers within reach. The job's organisation only, null for others."
+    )
+    async def ad_quality_hints(self, info: Info) -> list[AdQualityHint] | None:
+        ctx = info.context
+        hints = await ad_quality.ad_quality_hints(
+            ctx.services.database.session, ctx.principal, self.pk
+        )
+        return None if hints is None else [AdQualityHint.from_domain(hint) for hint in hints]
+
 
 @strawberry.input(description="A skill the job asks for.")
 class SkillRequirementInput:
-    skill_id: strawberry.ID
-    min_level: int = 1
-    required: bool = True
+    skill_id: strawberry.ID = strawberry.field(description="The skill's ID.")
+    min_level: int = strawberry.field(
+        default=1,
+        description="The least level accepted, 1 (beginner) to 5 (expert).",
+    )
+    required: bool = strawberry.field(default=True, description="False for a nice-to-have skill.")
 
 
 @strawberry.input(description="A new job; it starts as a DRAFT.")
@@ -116,54 +158,117 @@ class CreateJobInput:
     organization_id: strawberry.ID | None = strawberry.field(
         default=None, description="Needed only when you belong to several organisations."
     )
-    title: str
-    description: str = ""
-    employment_type: EmploymentType
-    remote: bool = False
+    title: str = strawberry.field(description="The job title, 1 to 120 characters.")
+    description: str = strawberry.field(
+        default="",
+        description="The ad text, up to 5,000 characters; needed before publishing.",
+    )
+    employment_type: EmploymentType = strawberry.field(description="How the job is employed.")
+    remote: bool = strawberry.field(
+        default=False,
+        description="True when the work can be done remotely; an on-site job needs `location`.",
+    )
     location: LocationInput | None = strawberry.field(
         default=None, description="Required unless the job is remote."
     )
-    pay: PayRangeInput
-    skills: list[SkillRequirementInput] = strawberry.field(default_factory=list)
-    languages: list[LanguageInput] = strawberry.field(default_factory=list)
-    schedule: list[WeeklySlotInput] = strawberry.field(default_factory=list)
-    openings: int = 1
-    start_date: date | None = None
-    required_credential_types: list[str] = strawberry.field(default_factory=list)
+    pay: PayRangeInput = strawberry.field(description="The pay range.")
+    skills: list[SkillRequirementInput] = strawberry.field(
+        default_factory=list,
+        description="Up to 30 skills the job asks for.",
+    )
+    languages: list[LanguageInput] = strawberry.field(
+        default_factory=list,
+        description="Up to 10 languages required, with level.",
+    )
+    schedule: list[WeeklySlotInput] = strawberry.field(
+        default_factory=list,
+        description="Up to 21 weekly time windows.",
+    )
+    openings: int = strawberry.field(
+        default=1,
+        description="How many people the job hires, 1 to 1000 (default 1).",
+    )
+    start_date: date | None = strawberry.field(
+        default=None,
+        description="When the work starts, if fixed.",
+    )
+    required_credential_types: list[str] = strawberry.field(
+        default_factory=list,
+        description="Up to 10 credential types a worker must hold as verified credentials.",
+    )
 
 
 @strawberry.input(description="Changes to a job; omitted fields keep their value.")
 class UpdateJobInput:
-    id: strawberry.ID
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    employment_type: EmploymentType | None = strawberry.UNSET
-    remote: bool | None = strawberry.UNSET
-    location: LocationInput | None = strawberry.UNSET
-    pay: PayRangeInput | None = strawberry.UNSET
-    skills: list[SkillRequirementInput] | None = strawberry.UNSET
-    languages: list[LanguageInput] | None = strawberry.UNSET
-    schedule: list[WeeklySlotInput] | None = strawberry.UNSET
-    openings: int | None = strawberry.UNSET
-    start_date: date | None = strawberry.UNSET
-    required_credential_types: list[str] | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The job to change.")
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A new title, 1 to 120 characters.",
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The new ad text, up to 5,000 characters.",
+    )
+    employment_type: EmploymentType | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="How the job is employed.",
+    )
+    remote: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Whether the work can be done remotely.",
+    )
+    location: LocationInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Where the work is; null for a remote job.",
+    )
+    pay: PayRangeInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The pay range.",
+    )
+    skills: list[SkillRequirementInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The complete new list of skills (replaces the old one).",
+    )
+    languages: list[LanguageInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The complete new list of languages.",
+    )
+    schedule: list[WeeklySlotInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The complete new weekly schedule.",
+    )
+    openings: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="How many people the job hires.",
+    )
+    start_date: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="When the work starts; null clears it.",
+    )
+    required_credential_types: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The complete new list of required credential types.",
+    )
 
 
 @strawberry.input(description="Which job.")
 class JobIdInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The job's ID.")
 
 
 @strawberry.type(description="The job after the mutation, or the errors that stopped it.")
 class JobPayload:
-    job: Job | None
-    errors: list[UserError]
+    job: Job | None = strawberry.field(description="The job as it is now; null when it failed.")
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.input(description="Jobs with these skills.")
 class JobSkillFilter:
-    skill_ids: list[strawberry.ID]
-    match: SkillMatch = SkillMatch.ALL
+    skill_ids: list[strawberry.ID] = strawberry.field(description="The skills' IDs.")
+    match: SkillMatch = strawberry.field(
+        default=SkillMatch.ALL,
+        description="Whether a job must ask for all of them (default) or any.",
+    )
     level: int | None = strawberry.field(
         default=None,
         description="Your level: jobs asking more in a matched skill are left out.",
@@ -176,15 +281,42 @@ class JobFilter:
         default=None,
         description="Words in the title, description, place or skills (English or Japanese).",
     )
-    skills: JobSkillFilter | None = None
-    prefecture: Prefecture | None = None
-    near: NearInput | None = None
+    skills: JobSkillFilter | None = strawberry.field(
+        default=None,
+        description="Jobs asking for these skills.",
+    )
+    prefecture: Prefecture | None = strawberry.field(
+        default=None,
+        description="Jobs in this prefecture.",
+    )
+    near: NearInput | None = strawberry.field(
+        default=None,
+        description="Jobs within a distance of a point.",
+    )
     pay_at_least: PayInput | None = strawberry.field(
         default=None, description="Jobs whose pay range reaches this amount for this period."
     )
-    employment_types: list[EmploymentType] | None = None
-    remote: bool | None = None
-    organization_id: strawberry.ID | None = None
+    employment_types: list[EmploymentType] | None = strawberry.field(
+        default=None,
+        description="Jobs of any of these employment types.",
+    )
+    remote: bool | None = strawberry.field(
+        default=None,
+        description="Remote jobs only (true) or on-site jobs only (false).",
+    )
+    night_shift: bool | None = strawberry.field(
+        default=None,
+        description="Jobs whose weekly schedule has (true) or has no (false) hours between "
+        "22:00 and 05:00.",
+    )
+    weekends_only: bool | None = strawberry.field(
+        default=None,
+        description="Jobs whose weekly schedule is (true) or is not (false) all on weekends.",
+    )
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Jobs of this organisation.",
+    )
     statuses: list[JobStatus] | None = strawberry.field(
         default=None,
         description="Defaults to OPEN. Other statuses need your own `organizationId`.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -12,6 +13,7 @@ from domain.matching.lifecycle import MatchOrigin, MatchStatus
 from domain.matching.models import Match as MatchRow
 from domain.matching.models import MatchTransition as MatchTransitionRow
 from schema.context import Info
+from schema.enums import describe_values
 from schema.errors import UserError
 from schema.ids import to_global_id
 from schema.jobs import Job
@@ -20,14 +22,41 @@ from schema.workers import Worker
 
 strawberry.enum(MatchStatus, description="Where a match stands; see `transitionMatch`.")
 strawberry.enum(MatchOrigin, description="How the match began.")
+describe_values(
+    MatchStatus,
+    {
+        MatchStatus.SUGGESTED: "Suggested by the engine; the worker may apply or decline, "
+        "the employer may invite.",
+        MatchStatus.APPLIED: "The worker applied; the employer may interview or reject.",
+        MatchStatus.INVITED: "The employer invited the worker; the worker may accept (interview) "
+        "or decline.",
+        MatchStatus.INTERVIEWING: "In interview: contact details are shared; the employer may "
+        "offer or reject.",
+        MatchStatus.OFFERED: "The employer made an offer; the worker may accept (hire) or decline.",
+        MatchStatus.HIRED: "The worker accepted the offer (final).",
+        MatchStatus.DECLINED: "The worker said no (final).",
+        MatchStatus.REJECTED: "The employer said no (final).",
+        MatchStatus.WITHDRAWN: "Whoever started this step took it back (final).",
+    },
+)
+describe_values(
+    MatchOrigin,
+    {
+        MatchOrigin.ENGINE: "The matching engine suggested it.",
+        MatchOrigin.APPLICATION: "The worker applied.",
+        MatchOrigin.INVITATION: "The employer invited the worker.",
+    },
+)
 
 
 @strawberry.type(description="One status change of a match.")
 class MatchTransition:
-    from_status: MatchStatus | None
-    to_status: MatchStatus
-    note: str
-    changed_at: datetime
+    from_status: MatchStatus | None = strawberry.field(
+        description="The status before; null for the match's first status.",
+    )
+    to_status: MatchStatus = strawberry.field(description="The status after.")
+    note: str = strawberry.field(description="What the person who moved it wrote; may be empty.")
+    changed_at: datetime = strawberry.field(description="When it changed.")
 
     @classmethod
     def from_row(cls, row: MatchTransitionRow) -> MatchTransition:
@@ -44,14 +73,18 @@ class Match(Node):
     pk: strawberry.Private[uuid.UUID]
     job_pk: strawberry.Private[uuid.UUID]
     profile_pk: strawberry.Private[uuid.UUID]
-    status: MatchStatus
-    origin: MatchOrigin
+    status: MatchStatus = strawberry.field(description="Where the match stands.")
+    origin: MatchOrigin = strawberry.field(
+        description="Whether the engine suggested it, the worker applied or the employer invited.",
+    )
     score: float = strawberry.field(description="0 (poor) to 1 (perfect) fit.")
     breakdown: JSON = strawberry.field(description="Each factor's score, 0 to 1.")
-    explanation_en: str
-    explanation_ja: str
-    created_at: datetime
-    updated_at: datetime | None
+    explanation_en: str = strawberry.field(description="Why they fit, in English.")
+    explanation_ja: str = strawberry.field(description="Why they fit, in Japanese.")
+    created_at: datetime = strawberry.field(description="When the match began.")
+    updated_at: datetime | None = strawberry.field(
+        description="When it last changed; null if never.",
+    )
 
     @classmethod
     def from_row(cls, row: MatchRow) -> Match:
@@ -71,10 +104,13 @@ class Match(Node):
         )
 
     @strawberry.field(description="The explanation in `ja` or `en`.")
-    def explanation(self, locale: str = "ja") -> str:
+    def explanation(
+        self,
+        locale: Annotated[str, strawberry.argument(description="`ja` (default) or `en`.")] = "ja",
+    ) -> str:
         return self.explanation_ja if locale == "ja" else self.explanation_en
 
-    @strawberry.field
+    @strawberry.field(description="The job; null if you may no longer see it.")
     async def job(self, info: Info) -> Job | None:
         row = await info.context.loaders.visible_job.load(self.job_pk)
         return Job.from_row(row) if row else None
@@ -92,46 +128,59 @@ class Match(Node):
 
 @strawberry.input(description="The job to apply to.")
 class ApplyToJobInput:
-    job_id: strawberry.ID
+    job_id: strawberry.ID = strawberry.field(description="The open job's ID.")
 
 
 @strawberry.input(description="Invite a worker to one of your organisation's open jobs.")
 class InviteWorkerInput:
-    job_id: strawberry.ID
-    worker_id: strawberry.ID
+    job_id: strawberry.ID = strawberry.field(description="Your organisation's open job.")
+    worker_id: strawberry.ID = strawberry.field(
+        description="The worker (a public profile) to invite.",
+    )
 
 
 @strawberry.input(description="Move a match on; who may do what is in `MatchStatus`'s rules.")
 class TransitionMatchInput:
-    match_id: strawberry.ID
-    status: MatchStatus
-    note: str = ""
+    match_id: strawberry.ID = strawberry.field(description="The match's ID.")
+    status: MatchStatus = strawberry.field(description="The status to move to.")
+    note: str = strawberry.field(
+        default="",
+        description="A note for the other side, kept in the history.",
+    )
 
 
 @strawberry.type(description="The match after the mutation, or the errors that stopped it.")
 class MatchPayload:
-    match: Match | None
-    errors: list[UserError]
+    match: Match | None = strawberry.field(
+        description="The match as it is now; null when it failed.",
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.input(description="Narrow the match list.")
 class MatchFilter:
-    job_id: strawberry.ID | None = None
-    statuses: list[MatchStatus] | None = None
+    job_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only matches for this job.",
+    )
+    statuses: list[MatchStatus] | None = strawberry.field(
+        default=None,
+        description="Only matches in these statuses.",
+    )
 
 
 @strawberry.type(description="One proposed assignment: this worker for one opening of this job.")
 class StaffingAssignment:
     job_pk: strawberry.Private[uuid.UUID]
     worker_pk: strawberry.Private[uuid.UUID]
-    score: float
+    score: float = strawberry.field(description="How well the worker fits the job, 0 to 1.")
 
-    @strawberry.field
+    @strawberry.field(description="The job.")
     async def job(self, info: Info) -> Job | None:
         row = await info.context.loaders.visible_job.load(self.job_pk)
         return Job.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="The worker proposed for it.")
     async def worker(self, info: Info) -> Worker | None:
         row = await info.context.loaders.visible_profile.load(self.worker_pk)
         return Worker.from_row(row) if row else None
@@ -139,6 +188,10 @@ class StaffingAssignment:
 
 @strawberry.type(description="An optimal staffing of several shift jobs, for you to confirm.")
 class StaffingProposal:
-    assignments: list[StaffingAssignment]
-    total_score: float
+    assignments: list[StaffingAssignment] = strawberry.field(
+        description="Who goes where: one entry per filled opening.",
+    )
+    total_score: float = strawberry.field(
+        description="The sum of the assignments' scores (the largest possible).",
+    )
     unfilled_openings: int = strawberry.field(description="Openings no eligible worker fits.")

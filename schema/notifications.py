@@ -18,6 +18,7 @@ from domain.notifications.models import Notification as NotificationRow
 from domain.notifications.models import PushToken as PushTokenRow
 from domain.notifications.preferences import Preferences
 from schema.context import Info
+from schema.enums import describe_values
 from schema.errors import UserError
 from schema.ids import to_global_id
 from schema.relay import Connection, Node
@@ -30,17 +31,53 @@ strawberry.enum(
 strawberry.enum(Channel, name="NotificationChannel", description="Where a notification goes.")
 strawberry.enum(PushPlatform, description="The operating system of a device.")
 strawberry.enum(DeliveryStatus, description="Where a delivery on one channel stands.")
+describe_values(
+    NotificationKind,
+    {
+        NotificationKind.ACCOUNT_PASSWORD_CHANGED: "Your password was changed (cannot be muted).",
+        NotificationKind.ACCOUNT_NEW_SIGN_IN: "A new sign-in to your account.",
+        NotificationKind.ACCOUNT_ROLES_CHANGED: "An admin changed your roles.",
+        NotificationKind.JOB_PUBLISHED: "A job of your organisation was published.",
+        NotificationKind.MATCH_SUGGESTED: "The matching engine suggested a job to you.",
+        NotificationKind.APPLICATION_RECEIVED: "A worker applied to a job of your organisation.",
+        NotificationKind.INVITATION_RECEIVED: "An employer invited you to a job.",
+        NotificationKind.MATCH_STATUS_CHANGED: "A match of yours moved on (interview, offer ...).",
+        NotificationKind.CREDENTIAL_ANCHORED: "A credential of yours was anchored on chain.",
+        NotificationKind.CREDENTIAL_REVOKED: "A credential of yours was revoked by its issuer.",
+    },
+)
+describe_values(
+    Channel,
+    {
+        Channel.IN_APP: "Listed in the app, counted as unread and sent over the live feed.",
+        Channel.EMAIL: "An e-mail to your sign-in address.",
+        Channel.PUSH: "A push notification to your registered devices.",
+    },
+)
+describe_values(PushPlatform, {PushPlatform.IOS: "Apple iOS.", PushPlatform.ANDROID: "Android."})
+describe_values(
+    DeliveryStatus,
+    {
+        DeliveryStatus.PENDING: "Waiting for its first attempt (or for quiet hours to end).",
+        DeliveryStatus.RETRYING: "An attempt failed; another is scheduled.",
+        DeliveryStatus.SENT: "Delivered.",
+        DeliveryStatus.FAILED: "Given up: a permanent error, or out of attempts.",
+        DeliveryStatus.SKIPPED: "Nothing to send: the channel is off or there is no device.",
+    },
+)
 
 
 @strawberry.type(description="Something you were told about; only ever visible to you.")
 class Notification(Node):
     pk: strawberry.Private[uuid.UUID]
-    kind: NotificationKind
+    kind: NotificationKind = strawberry.field(description="What it is about.")
     payload: JSON = strawberry.field(
         description="Ids (global) and values the kind refers to, e.g. `jobId` and `title`."
     )
-    read_at: datetime | None
-    created_at: datetime
+    read_at: datetime | None = strawberry.field(
+        description="When you marked it read; null while unread.",
+    )
+    created_at: datetime = strawberry.field(description="When it was created.")
 
     @classmethod
     def from_row(cls, row: NotificationRow) -> Notification:
@@ -95,14 +132,14 @@ class MarkNotificationsReadPayload:
     )
     marked_count: int = strawberry.field(description="How many were unread and now are read.")
     unread_count: int | None = strawberry.field(description="Your unread count afterwards.")
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.type(description="Whether one kind reaches you on one channel.")
 class NotificationPreference:
-    kind: NotificationKind
-    channel: Channel
-    enabled: bool
+    kind: NotificationKind = strawberry.field(description="The kind of notification.")
+    channel: Channel = strawberry.field(description="The channel.")
+    enabled: bool = strawberry.field(description="Whether this kind reaches you on this channel.")
     locked: bool = strawberry.field(
         description="Security alerts you cannot turn off on this channel."
     )
@@ -110,8 +147,10 @@ class NotificationPreference:
 
 @strawberry.type(description="Local times (HH:MM, 24-hour) in your time zone; may wrap midnight.")
 class QuietHours:
-    start: str
-    end: str
+    start: str = strawberry.field(description="When quiet hours begin, HH:MM.")
+    end: str = strawberry.field(
+        description="When they end, HH:MM; before `start` when they run past midnight.",
+    )
 
 
 def _hh_mm(value: time) -> str:
@@ -126,7 +165,9 @@ class NotificationPreferences:
     preferences: list[NotificationPreference] = strawberry.field(
         description="Every kind × channel, with the defaults where you chose nothing."
     )
-    quiet_hours: QuietHours | None
+    quiet_hours: QuietHours | None = strawberry.field(
+        description="When EMAIL and PUSH wait; null when there are none.",
+    )
     time_zone: str = strawberry.field(description="IANA time zone, e.g. Asia/Tokyo.")
 
     @classmethod
@@ -153,20 +194,27 @@ class NotificationPreferences:
 
 @strawberry.input(description="Turn one kind on or off on one channel.")
 class NotificationPreferenceInput:
-    kind: NotificationKind
-    channel: Channel
-    enabled: bool
+    kind: NotificationKind = strawberry.field(description="The kind of notification.")
+    channel: Channel = strawberry.field(description="The channel.")
+    enabled: bool = strawberry.field(description="On or off.")
 
 
 @strawberry.input(description="Quiet hours: HH:MM to HH:MM, local time; may wrap midnight.")
 class QuietHoursInput:
-    start: str
-    end: str
+    start: str = strawberry.field(
+        description="When quiet hours begin, HH:MM (24-hour, local time).",
+    )
+    end: str = strawberry.field(
+        description="When they end, HH:MM; before `start` to run past midnight.",
+    )
 
 
 @strawberry.input(description="What to change; omitted fields stay as they are.")
 class UpdateNotificationPreferencesInput:
-    preferences: list[NotificationPreferenceInput] | None = UNSET
+    preferences: list[NotificationPreferenceInput] | None = strawberry.field(
+        default=UNSET,
+        description="Kind × channel choices to change; the rest stay.",
+    )
     quiet_hours: QuietHoursInput | None = strawberry.field(
         default=UNSET, description="null removes quiet hours."
     )
@@ -175,16 +223,22 @@ class UpdateNotificationPreferencesInput:
 
 @strawberry.type(description="Your preferences after the change, or the errors that stopped it.")
 class NotificationPreferencesPayload:
-    preferences: NotificationPreferences | None
-    errors: list[UserError]
+    preferences: NotificationPreferences | None = strawberry.field(
+        description="Your preferences as saved; null when it failed.",
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.type(description="A device of yours that receives push notifications.")
 class PushDevice:
-    id: strawberry.ID
-    platform: PushPlatform | None
-    device_name: str | None
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="Opaque ID of the device registration.")
+    platform: PushPlatform | None = strawberry.field(
+        description="iOS or Android, when the app said.",
+    )
+    device_name: str | None = strawberry.field(
+        description="The device's name, when the app said (e.g. `Aiko's iPhone`).",
+    )
+    created_at: datetime = strawberry.field(description="When the device was registered.")
 
     @classmethod
     def from_row(cls, row: PushTokenRow) -> PushDevice:
@@ -198,23 +252,28 @@ class PushDevice:
 
 @strawberry.input(description="This device's Expo push token, e.g. `ExponentPushToken[…]`.")
 class RegisterPushTokenInput:
-    token: str
-    platform: PushPlatform | None = None
-    device_name: str | None = None
+    token: str = strawberry.field(description="The Expo push token, `ExponentPushToken[…]`.")
+    platform: PushPlatform | None = strawberry.field(default=None, description="iOS or Android.")
+    device_name: str | None = strawberry.field(
+        default=None,
+        description="A name to recognise the device by.",
+    )
 
 
 @strawberry.type(description="The registered device, or the errors that stopped it.")
 class RegisterPushTokenPayload:
-    device: PushDevice | None
-    errors: list[UserError]
+    device: PushDevice | None = strawberry.field(
+        description="The registered device; null when it failed.",
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.input(description="The push token to forget (when signing out on a device).")
 class UnregisterPushTokenInput:
-    token: str
+    token: str = strawberry.field(description="The Expo push token to forget.")
 
 
 @strawberry.type(description="Whether the token is no longer registered to you.")
 class UnregisterPushTokenPayload:
-    ok: bool
-    errors: list[UserError]
+    ok: bool = strawberry.field(description="True when the token is no longer registered to you.")
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")

@@ -15,7 +15,7 @@ from domain.pagination import PageRequest
 from schema.context import Info
 from schema.enums import OrganizationKind
 from schema.ids import to_global_id
-from schema.relay import Connection, Node
+from schema.relay import After, Before, Connection, First, Last, Node
 
 if TYPE_CHECKING:
     from schema.credentials import Credential, IssuerKey
@@ -28,12 +28,12 @@ LazyIssuerKey = Annotated["IssuerKey", strawberry.lazy("schema.credentials")]
 @strawberry.type(description="An employer or a credential issuer.")
 class Organization(Node):
     pk: strawberry.Private[uuid.UUID]
-    name: str
-    kind: OrganizationKind
+    name: str = strawberry.field(description="The organisation's name.")
+    kind: OrganizationKind = strawberry.field(description="Employer or issuer.")
     trusted: bool = strawberry.field(
         description="For issuers: an administrator vouches for it, so its credentials verify."
     )
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created on the platform.")
 
     @classmethod
     def from_row(cls, row: OrganizationRow) -> Organization:
@@ -58,10 +58,10 @@ class Organization(Node):
     async def issued_credentials(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[LazyCredential]:
         page = await browse_issued_credentials(
             info.context.services.database.session,

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 @strawberry.type(description="A home address in Japan, as on the residence card.")
 class PostalAddress:
     postal_code: str = strawberry.field(description="〒 code as 123-4567.")
-    prefecture: Prefecture
-    city: str
+    prefecture: Prefecture = strawberry.field(description="The prefecture.")
+    city: str = strawberry.field(description="City, ward, town or village.")
     line1: str = strawberry.field(description="Town, block and number.")
     line2: str = strawberry.field(description="Building and room.")
 
@@ -43,8 +43,8 @@ class PersonalData:
     phone: str | None = strawberry.field(
         description="Digits, with a leading + for international numbers."
     )
-    birth_date: date | None
-    postal_address: PostalAddress | None
+    birth_date: date | None = strawberry.field(description="Date of birth.")
+    postal_address: PostalAddress | None = strawberry.field(description="Home address.")
     residence_card_number: str | None = strawberry.field(
         description="在留カード番号: 2 letters, 8 digits, 2 letters."
     )
@@ -69,8 +69,8 @@ class PersonalData:
 @strawberry.input(description="A home address in Japan.")
 class PostalAddressInput:
     postal_code: str = strawberry.field(description="7 digits, e.g. 160-0022.")
-    prefecture: Prefecture
-    city: str
+    prefecture: Prefecture = strawberry.field(description="The prefecture.")
+    city: str = strawberry.field(description="City, ward, town or village.")
     line1: str = strawberry.field(description="Town, block and number.")
     line2: str = strawberry.field(default="", description="Building and room.")
 
@@ -86,7 +86,10 @@ class UpdateWorkerPersonalDataInput:
     birth_date: date | None = strawberry.field(
         default=strawberry.UNSET, description="At least 15 years ago."
     )
-    postal_address: PostalAddressInput | None = strawberry.UNSET
+    postal_address: PostalAddressInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Home address; null clears it.",
+    )
     residence_card_number: str | None = strawberry.field(
         default=strawberry.UNSET, description="2 letters, 8 digits, 2 letters: AB12345678CD."
     )
@@ -98,6 +101,10 @@ class UpdateWorkerPersonalDataInput:
 
 @strawberry.type(description="The personal data after the mutation, or the errors that stopped it.")
 class WorkerPersonalDataPayload:
-    personal_data: PersonalData | None
-    worker: Annotated[Worker, strawberry.lazy("schema.workers")] | None
-    errors: list[UserError]
+    personal_data: PersonalData | None = strawberry.field(
+        description="Your personal data as saved; null when it failed.",
+    )
+    worker: Annotated[Worker, strawberry.lazy("schema.workers")] | None = strawberry.field(
+        description="Your worker profile.",
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")

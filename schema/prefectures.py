@@ -10,12 +10,12 @@ from schema.enums import Prefecture
 
 @strawberry.type(description="A prefecture with its names and the coordinates of its capital.")
 class PrefectureInfo:
-    code: Prefecture
-    name_en: str
-    name_ja: str
-    region: str
-    lat: float
-    lon: float
+    code: Prefecture = strawberry.field(description="The prefecture.")
+    name_en: str = strawberry.field(description="English name, e.g. Tokyo.")
+    name_ja: str = strawberry.field(description="Japanese name, e.g. 東京都.")
+    region: str = strawberry.field(description="The region it belongs to, e.g. KANTO.")
+    lat: float = strawberry.field(description="Latitude of the prefectural capital, in degrees.")
+    lon: float = strawberry.field(description="Longitude of the prefectural capital, in degrees.")
 
 
 def all_prefectures() -> list[PrefectureInfo]:

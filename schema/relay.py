@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from domain.pagination import Page
+from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 
 NodeType = TypeVar("NodeType")
+
+# The four connection arguments, described once for every list field.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Page forward: this many items (default {DEFAULT_PAGE_SIZE}, at most "
+        f"{MAX_PAGE_SIZE}) from the start, or after `after`."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Page forward from this cursor (an edge's `cursor`)."),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Page backward: this many items (at most {MAX_PAGE_SIZE}) from the end, "
+        "or before `before`."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(description="Page backward from this cursor (an edge's `cursor`)."),
+]
 
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
@@ -19,22 +43,26 @@ class Node:
 
 @strawberry.type(description="Where a page sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="More items come before this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor (`before` for the previous page); null when empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor (`after` for the next page); null when empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with the cursor to page from it.")
 class Edge(Generic[NodeType]):
     cursor: str = strawberry.field(description="Pass as `after`/`before` to page from here.")
-    node: NodeType
+    node: NodeType = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list, newest first (see each field's ordering).")
 class Connection(Generic[NodeType]):
-    edges: list[Edge[NodeType]]
-    page_info: PageInfo
+    edges: list[Edge[NodeType]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="Number of items in the whole filtered list.")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
+from resolvers import ai as ai_resolvers
 from resolvers import audit, auth, jobs, skills, subscriptions, workers
 from resolvers import credentials as credential_resolvers
 from resolvers import matches as match_resolvers
@@ -18,6 +19,7 @@ from resolvers import notifications as notification_resolvers
 from resolvers import personal_data as personal_data_resolvers
 from resolvers import rate_limit as rate_limit_resolvers
 from resolvers import webhooks as webhook_resolvers
+from schema.ai import AskAnswer, JobExtraction, ProfileExtraction
 from schema.audit import AuditEvent
 from schema.context import Info
 from schema.credentials import (
@@ -27,8 +29,10 @@ from schema.credentials import (
     PrepareCredentialPayload,
     SetIssuerTrustPayload,
 )
+from schema.document_cache import DocumentCache
 from schema.events import CredentialEvent, JobEvent, MatchEvent
-from schema.extensions import ErrorCodes
+from schema.extensions import ErrorCodes, OperationNameRequired
+from schema.fast_execution import FastExecutionContext
 from schema.jobs import Job, JobPayload
 from schema.limits import QueryLimits
 from schema.matches import Match, MatchPayload, StaffingProposal
@@ -104,6 +108,17 @@ class Query:
     recommended_jobs: Connection[Match] = strawberry.field(
         resolver=match_resolvers.recommended_jobs,
         description=match_resolvers.recommended_jobs.__doc__,
+    )
+    extract_job_requirements: JobExtraction = strawberry.field(
+        resolver=ai_resolvers.extract_job_requirements,
+        description=ai_resolvers.extract_job_requirements.__doc__,
+    )
+    extract_worker_profile: ProfileExtraction = strawberry.field(
+        resolver=ai_resolvers.extract_worker_profile,
+        description=ai_resolvers.extract_worker_profile.__doc__,
+    )
+    ask: AskAnswer = strawberry.field(
+        resolver=ai_resolvers.ask, description=ai_resolvers.ask.__doc__
     )
 
     verify_credential: CredentialVerification = strawberry.field(
@@ -247,20 +262,33 @@ class Schema(strawberry.Schema):
 @strawberry.type(description="Live events over WebSocket (graphql-transport-ws or graphql-ws).")
 class Subscription:
     @strawberry.subscription(description=subscriptions.job_events.__doc__)
-    async def job_events(self, info: Info, job_id: strawberry.ID) -> AsyncGenerator[JobEvent, None]:
+    async def job_events(
+        self,
+        info: Info,
+        job_id: Annotated[strawberry.ID, strawberry.argument(description="The job to watch.")],
+    ) -> AsyncGenerator[JobEvent, None]:
         async for event in subscriptions.job_events(info, job_id):
             yield event
 
     @strawberry.subscription(description=subscriptions.match_events.__doc__)
     async def match_events(
-        self, info: Info, job_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        job_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this job's matches; all of yours when null."),
+        ] = None,
     ) -> AsyncGenerator[MatchEvent, None]:
         async for event in subscriptions.match_events(info, job_id):
             yield event
 
     @strawberry.subscription(description=subscriptions.credential_events.__doc__)
     async def credential_events(
-        self, info: Info, credential_id: strawberry.ID
+        self,
+        info: Info,
+        credential_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The credential to watch.")
+        ],
     ) -> AsyncGenerator[CredentialEvent, None]:
         async for event in subscriptions.credential_events(info, credential_id):
             yield event
@@ -277,19 +305,29 @@ def build_schema(
     introspection: bool = True,
     field_suggestions: bool = True,
     query_limits: QueryLimits | None = None,
+    fast_execution: bool = True,
+    cache_documents: bool = True,
+    extra_extensions: tuple[Any, ...] = (),
 ) -> strawberry.Schema:
     """The schema with its protections; `create_app` derives the flags from settings.
 
-    `query_limits` defaults to the default ceilings without per-caller budgets."""
+    `query_limits` defaults to the default ceilings without per-caller budgets.
+    `fast_execution` (setting FAST_EXECUTION) reads plain fields without graphql-core's
+    per-field bookkeeping (schema/fast_execution.py); off, strawberry's executor runs.
+    `cache_documents` parses and validates each distinct text once (schema/document_cache.py)."""
     limits = query_limits or QueryLimits()
     extensions: list[Any] = [
         lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
+        OperationNameRequired,
         *limits.extensions(),
+        *extra_extensions,  # e.g. trusted documents (server/persisted_queries.py)
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
     if not field_suggestions:
         extensions.append(HideSuggestions)
+    if cache_documents:  # last: it must see what the others decided (schema/document_cache.py)
+        extensions.append(DocumentCache().extension)
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -297,6 +335,7 @@ def build_schema(
         types=[Job, Worker, Organization, Skill, User, Notification, Webhook, Match],
         config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
         extensions=extensions,
+        execution_context_class=FastExecutionContext if fast_execution else None,
     )
 
 

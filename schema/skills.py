@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -20,11 +20,15 @@ if TYPE_CHECKING:
 class Skill(Node):
     pk: strawberry.Private[uuid.UUID]
     slug: str = strawberry.field(description="Stable, readable key, e.g. `forklift-operation`.")
-    sector: Sector
-    name_en: str
-    name_ja: str
-    aliases_en: list[str]
-    aliases_ja: list[str]
+    sector: Sector = strawberry.field(description="The industry sector the skill belongs to.")
+    name_en: str = strawberry.field(description="The English name.")
+    name_ja: str = strawberry.field(description="The Japanese name.")
+    aliases_en: list[str] = strawberry.field(
+        description="Other English names the skill is known by (search finds them too).",
+    )
+    aliases_ja: list[str] = strawberry.field(
+        description="Other Japanese names and spellings (search finds them too).",
+    )
 
     @classmethod
     def from_row(cls, row: SkillRow) -> Skill:
@@ -40,7 +44,10 @@ class Skill(Node):
         )
 
     @strawberry.field(description="The name in the given locale (`ja` or `en`).")
-    def name(self, locale: str = "ja") -> str:
+    def name(
+        self,
+        locale: Annotated[str, strawberry.argument(description="`ja` (default) or `en`.")] = "ja",
+    ) -> str:
         return self.name_ja if locale == "ja" else self.name_en
 
 

@@ -11,8 +11,8 @@ from schema.enums import LanguageLevel, PayPeriod, Prefecture, Weekday
 
 @strawberry.type(description="A place in Japan.")
 class Location:
-    prefecture: Prefecture
-    city: str
+    prefecture: Prefecture = strawberry.field(description="The prefecture.")
+    city: str = strawberry.field(description="City, ward, town or village; may be empty.")
     lat: float = strawberry.field(description="Latitude, WGS 84 degrees.")
     lon: float = strawberry.field(description="Longitude, WGS 84 degrees.")
 
@@ -25,42 +25,42 @@ class Location:
 
 @strawberry.input(description="A place in Japan.")
 class LocationInput:
-    prefecture: Prefecture
-    city: str = ""
-    lat: float
-    lon: float
+    prefecture: Prefecture = strawberry.field(description="The prefecture.")
+    city: str = strawberry.field(default="", description="City, ward, town or village.")
+    lat: float = strawberry.field(description="Latitude, WGS 84 degrees.")
+    lon: float = strawberry.field(description="Longitude, WGS 84 degrees.")
 
 
 @strawberry.type(description="A pay range in whole yen.")
 class PayRange:
-    min: int
-    max: int
-    period: PayPeriod
+    min: int = strawberry.field(description="The lowest amount, in yen.")
+    max: int = strawberry.field(description="The highest amount, in yen.")
+    period: PayPeriod = strawberry.field(description="What the amounts are paid for.")
 
 
 @strawberry.input(description="A pay range in whole yen; `min` ≤ `max`.")
 class PayRangeInput:
-    min: int
-    max: int
-    period: PayPeriod
+    min: int = strawberry.field(description="The lowest amount, in yen.")
+    max: int = strawberry.field(description="The highest amount, in yen; at least `min`.")
+    period: PayPeriod = strawberry.field(description="What the amounts are paid for.")
 
 
 @strawberry.type(description="An amount of pay in whole yen.")
 class Pay:
-    amount: int
-    period: PayPeriod
+    amount: int = strawberry.field(description="The amount, in yen.")
+    period: PayPeriod = strawberry.field(description="What the amount is paid for.")
 
 
 @strawberry.input(description="An amount of pay in whole yen.")
 class PayInput:
-    amount: int
-    period: PayPeriod
+    amount: int = strawberry.field(description="The amount, in yen.")
+    period: PayPeriod = strawberry.field(description="What the amount is paid for.")
 
 
 @strawberry.type(description="A language and the level spoken.")
 class Language:
     code: str = strawberry.field(description="ISO 639-1 code, e.g. `ja`.")
-    level: LanguageLevel
+    level: LanguageLevel = strawberry.field(description="How well it is spoken.")
 
     @classmethod
     def from_json(cls, items: list[dict[str, Any]]) -> list[Language]:
@@ -70,12 +70,12 @@ class Language:
 @strawberry.input(description="A language and the level spoken.")
 class LanguageInput:
     code: str = strawberry.field(description="ISO 639-1 code, e.g. `ja`.")
-    level: LanguageLevel
+    level: LanguageLevel = strawberry.field(description="How well it is spoken.")
 
 
 @strawberry.type(description="A weekly time window; `end` before `start` runs past midnight.")
 class WeeklySlot:
-    day: Weekday
+    day: Weekday = strawberry.field(description="The day the window starts on.")
     start: str = strawberry.field(description="24-hour HH:MM.")
     end: str = strawberry.field(description="24-hour HH:MM.")
 
@@ -88,13 +88,15 @@ class WeeklySlot:
 
 @strawberry.input(description="A weekly time window; `end` before `start` runs past midnight.")
 class WeeklySlotInput:
-    day: Weekday
-    start: str
-    end: str
+    day: Weekday = strawberry.field(description="The day the window starts on.")
+    start: str = strawberry.field(description="24-hour HH:MM.")
+    end: str = strawberry.field(
+        description="24-hour HH:MM; before `start` when the window runs past midnight.",
+    )
 
 
 @strawberry.input(description="Within `km` kilometres of a point.")
 class NearInput:
-    lat: float
-    lon: float
-    km: float
+    lat: float = strawberry.field(description="Latitude of the centre, WGS 84 degrees.")
+    lon: float = strawberry.field(description="Longitude of the centre, WGS 84 degrees.")
+    km: float = strawberry.field(description="Radius in kilometres, more than 0 and at most 500.")

@@ -13,29 +13,43 @@ from domain.webhooks.kinds import WebhookEventKind
 from domain.webhooks.models import Webhook as WebhookRow
 from domain.webhooks.models import WebhookDelivery as WebhookDeliveryRow
 from schema.context import Info
+from schema.enums import describe_values
 from schema.errors import UserError
 from schema.ids import to_global_id
 from schema.notifications import DeliveryStatus  # the enum is registered there
-from schema.relay import Connection, Node
+from schema.relay import After, Before, Connection, First, Last, Node
 
 strawberry.enum(
     WebhookEventKind,
     description="Events a webhook can receive. Payloads carry only ids and kinds; fetch "
     "details with `node(id:)`.",
 )
+describe_values(
+    WebhookEventKind,
+    {
+        WebhookEventKind.JOB_PUBLISHED: "A job was published (it is open).",
+        WebhookEventKind.JOB_UPDATED: "An open job was edited or changed status.",
+    },
+)
 
 
 @strawberry.type(description="One event sent (or being sent) to a webhook.")
 class WebhookDelivery:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Opaque ID of the delivery.")
     event_id: str = strawberry.field(description="Also sent as `X-Iworkz-Event-Id`.")
-    event_kind: WebhookEventKind
-    status: DeliveryStatus
-    attempts: int
-    last_status_code: int | None
-    last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
+    event_kind: WebhookEventKind = strawberry.field(description="The kind of event delivered.")
+    status: DeliveryStatus = strawberry.field(description="Where the delivery stands.")
+    attempts: int = strawberry.field(description="POSTs made so far (at most 5).")
+    last_status_code: int | None = strawberry.field(
+        description="HTTP status of the last attempt; null if none answered.",
+    )
+    last_error: str | None = strawberry.field(description="Why the last attempt failed, if it did.")
+    created_at: datetime = strawberry.field(
+        description="When the event was queued for this webhook.",
+    )
+    delivered_at: datetime | None = strawberry.field(
+        description="When an attempt succeeded (2xx); null until then.",
+    )
 
     @classmethod
     def from_row(cls, row: WebhookDeliveryRow) -> WebhookDelivery:
@@ -58,10 +72,10 @@ class WebhookDelivery:
 )
 class Webhook(Node):
     pk: strawberry.Private[uuid.UUID]
-    url: str
-    event_kinds: list[WebhookEventKind]
-    description: str | None
-    created_at: datetime
+    url: str = strawberry.field(description="Where events are POSTed.")
+    event_kinds: list[WebhookEventKind] = strawberry.field(description="The events it receives.")
+    description: str | None = strawberry.field(description="The partner's note about it.")
+    created_at: datetime = strawberry.field(description="When it was registered.")
 
     @classmethod
     def from_row(cls, row: WebhookRow) -> Webhook:
@@ -78,10 +92,10 @@ class Webhook(Node):
     async def deliveries(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[WebhookDelivery]:
         ctx = info.context
         page = await service.browse_webhook_deliveries(
@@ -96,25 +110,29 @@ class Webhook(Node):
 @strawberry.input(description="Where to send events, and which.")
 class CreateWebhookInput:
     url: str = strawberry.field(description="https (http and localhost outside production).")
-    event_kinds: list[WebhookEventKind]
-    description: str | None = None
+    event_kinds: list[WebhookEventKind] = strawberry.field(
+        description="The events to receive (at least one).",
+    )
+    description: str | None = strawberry.field(default=None, description="A note for yourself.")
 
 
 @strawberry.type(description="The new webhook and its signing secret, or the errors.")
 class CreateWebhookPayload:
-    webhook: Webhook | None
+    webhook: Webhook | None = strawberry.field(description="The new webhook; null when it failed.")
     secret: str | None = strawberry.field(
         description="Signs every delivery (HMAC-SHA256). Shown this once: store it now."
     )
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")
 
 
 @strawberry.input(description="The webhook to delete.")
 class DeleteWebhookInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The webhook's ID.")
 
 
 @strawberry.type(description="The deleted webhook's ID, or the errors that stopped it.")
 class DeleteWebhookPayload:
-    deleted_webhook_id: strawberry.ID | None
-    errors: list[UserError]
+    deleted_webhook_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the deleted webhook; null when it failed.",
+    )
+    errors: list[UserError] = strawberry.field(description="Why it failed; empty on success.")

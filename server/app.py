@@ -21,23 +21,41 @@ from server.adapters.job_queue import InlineJobQueue
 from server.adapters.ledger import EmbeddedProvider, embedded_provider
 from server.chain_rpc import chain_rpc_endpoint
 from server.credential_routes import credential_routes
-from server.graphql_app import GraphQLEndpoint
+from server.graphiql import GraphQLWithLocalIDE, graphiql_assets
 from server.middleware import BodySizeLimit, SecurityHeaders
 from server.oauth import token_endpoint
+from server.observability.access_log import RequestObserver
+from server.observability.context import REQUEST_ID_HEADER
+from server.observability.graphql import GraphQLObserver, time_resolvers
+from server.observability.pool import observe_pool
+from server.observability.prometheus import metrics_endpoint
+from server.observability.sentry import init_sentry
+from server.persisted_queries import trusted_documents, trusted_documents_gate
 from server.services import Services, build_services
 from server.settings import Environment, Settings
 
 log = logging.getLogger(__name__)
 
 
+def _observe_pools(services: Services) -> None:
+    """The primary's pool, and the read replica's when there is one, on /metrics."""
+    observe_pool(services.database.engine)
+    if services.database.replica_engine is not None:
+        observe_pool(services.database.replica_engine, "replica")
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
     """Build the app; pass `services` to share them (tests), else they start with the app."""
     holder: dict[str, Services] = {"services": services} if services else {}
+    init_sentry(settings, "api")  # before the app and schema exist: integrations patch them
+    if services is not None:
+        _observe_pools(services)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = services is None
         holder["services"] = services or await build_services(settings)
+        _observe_pools(holder["services"])
         graphql.services = holder["services"]
         await holder["services"].start()
         if owned and isinstance(holder["services"].queue, InlineJobQueue):
@@ -49,14 +67,21 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             if owned:
                 await holder["services"].close()
 
-    graphql = GraphQLEndpoint(
+    trusted = trusted_documents(settings)
+    # GraphQLEndpoint, with GraphiQL's files served by the app (server/graphiql.py).
+    graphql = GraphQLWithLocalIDE(
         services=services,  # type: ignore[arg-type]  # set in lifespan when not given
         settings=settings,
-        schema=build_schema(
-            mask_unexpected_errors=settings.environment is Environment.PRODUCTION,
-            introspection=settings.introspection,
-            field_suggestions=settings.environment is not Environment.PRODUCTION,
-            query_limits=QueryLimits.from_settings(settings),
+        trusted_documents=trusted,
+        schema=time_resolvers(
+            build_schema(
+                mask_unexpected_errors=settings.environment is Environment.PRODUCTION,
+                introspection=settings.introspection,
+                field_suggestions=settings.environment is not Environment.PRODUCTION,
+                query_limits=QueryLimits.from_settings(settings),
+                fast_execution=settings.fast_execution,
+                extra_extensions=(*trusted_documents_gate(settings, trusted), GraphQLObserver),
+            )
         ),
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
@@ -102,19 +127,24 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             Route("/oauth/token", oauth_token, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(settings, lambda: holder["services"])),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *credential_routes(lambda: holder["services"]),
+            *([graphiql_assets()] if settings.graphiql_enabled else []),
             # The embedded chain's read-only JSON-RPC, so `iworkz verify --rpc` can reach it.
             Route("/chain/rpc", chain_rpc_endpoint(embedded_chain), methods=["POST"]),
         ],
         middleware=[
+            # Outermost: every request gets its id, access-log line and metrics.
+            Middleware(RequestObserver),
             Middleware(SecurityHeaders, hsts=settings.hsts_enabled),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_allow_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER],
                 max_age=600,
             ),
             Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes),

@@ -1,17 +1,20 @@
-"""`iworkz` command line: serve, worker, migrate, seed-demo, export-schema, create-user,
-create-partner-client, reencrypt."""
+"""`iworkz` command line: serve, worker, migrate, seed-demo, export-schema, schema-check,
+create-user, create-partner-client, reencrypt, backup, restore."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import os
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from server.logging_setup import configure_logging
+from server.schema_evolution import add_schema_check_command
 from server.settings import Settings
 from server.verify_cli import add_verify_command
 
@@ -20,17 +23,44 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphq
 
 def _settings() -> Settings:
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_output_format)
     return settings
+
+
+def _database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded server's (started here), without migrating anything.
+
+    Same as `server.services.database_url`, minus its imports (the whole platform): probes
+    and init containers run `migrate --check` often, and should start in well under a second.
+    """
+    if settings.database_url:
+        return settings.database_url
+    from server.embedded_postgres import start_embedded_postgres
+
+    return start_embedded_postgres(settings.data_dir)
 
 
 def _prepared_database_url(settings: Settings) -> str:
     """The database URL, with the embedded server started and migrations applied."""
     from server.migrate import upgrade_to_head
-    from server.services import database_url
 
-    url = database_url(settings)
+    url = _database_url(settings)
     upgrade_to_head(url)
+    return url
+
+
+def _serving_database_url(settings: Settings) -> str:
+    """The database `serve` uses: migrated here when MIGRATE_ON_START (embedded and
+    development: one process, nothing to race), else checked to hold this code's
+    migrations, so API replicas never race the one-shot migration job."""
+    if settings.migrate_on_start_enabled:
+        return _prepared_database_url(settings)
+    from server.migrate import wait_until_migrated
+
+    url = _database_url(settings)
+    problem = asyncio.run(wait_until_migrated(url, timeout_seconds=0))
+    if problem is not None:
+        sys.exit(f"{problem}: run `iworkz migrate` first (MIGRATE_ON_START is off)")
     return url
 
 
@@ -40,37 +70,76 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from server.app import create_app
-
     # uvicorn handles SIGTERM itself, shuts down gracefully, then re-raises the signal; with
     # the default handler the process dies by the signal, atexit never runs and the embedded
     # PostgreSQL server keeps running.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = _settings()
-    url = _prepared_database_url(settings)
+    url = _serving_database_url(settings)  # before importing the app: refusals come fast
+    import uvicorn
+
+    from server.app import create_app
+
     settings = settings.model_copy(update={"database_url": url})
-    print(f"iWORKZ API on http://{args.host or settings.host}:{args.port or settings.port}/graphql")
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"iWORKZ API on {'https' if settings.tls_enabled else 'http'}://{host}:{port}/graphql")
+    # One process unless --workers: then uvicorn forks N processes, each building the app
+    # from the environment (the database URL decided here is handed down through it).
+    workers = args.workers or 1
+    if workers > 1:
+        os.environ["DATABASE_URL"] = url
     uvicorn.run(
-        create_app(settings),
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        create_app(settings) if workers == 1 else "server.cli:app_from_environment",
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
+        host=host,
+        port=port,
         log_level=settings.log_level.lower(),
+        # uvicorn's records go to our handler (JSON, redacted); our access log replaces its
+        # own, which would print query strings (GET variables).
+        log_config=None,
+        access_log=False,
+        # Without an ingress the server terminates TLS itself (docs/operations.md, "TLS").
+        ssl_certfile=str(settings.tls_certfile) if settings.tls_certfile else None,
+        ssl_keyfile=str(settings.tls_keyfile) if settings.tls_keyfile else None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
 
 
+def app_from_environment() -> Any:
+    """The app of one `serve --workers N` process, from the settings in the environment."""
+    from server.app import create_app
+
+    return create_app(_settings())
+
+
 def migrate(args: argparse.Namespace) -> None:
-    _prepared_database_url(_settings())
+    settings = _settings()
+    if args.check:
+        from server.migrate import wait_until_migrated
+
+        problem = asyncio.run(wait_until_migrated(_database_url(settings), args.wait))
+        if problem is not None:
+            sys.exit(problem)
+        print("database has this code's migrations")
+        return
+    _prepared_database_url(settings)
     print("database is at the newest migration")
 
 
 def worker(args: argparse.Namespace) -> None:
-    from workers.settings import run_worker
-
     settings = _settings()
+    if args.check:  # a probe: imports only what it needs (workers/health.py)
+        from workers.health import worker_is_alive
+
+        sys.exit(0 if worker_is_alive(settings) else "no live worker on this host")
     if not settings.redis_url:
         sys.exit("the worker needs REDIS_URL; in embedded mode jobs run inside `serve`")
+    from workers.settings import run_worker
+
+    if args.metrics_port is not None:
+        settings = settings.model_copy(update={"worker_metrics_port": args.metrics_port})
     run_worker(settings)
 
 
@@ -199,17 +268,85 @@ def reencrypt(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
-def main(argv: list[str] | None = None) -> None:
+def backup_database(args: argparse.Namespace) -> None:
+    """pg_dump (custom format) of DATABASE_URL, or of the embedded server, without migrating."""
+    from server.backup import BackupError, backup, find_tools, prune, server_major_version
+
+    if args.keep is not None and not args.target.is_dir():
+        sys.exit("--keep needs TARGET to be an existing folder")
+    settings = _settings()
+    url = _database_url(settings)
+    try:
+        tools = find_tools(asyncio.run(server_major_version(url)), settings.postgres_bin_dir)
+        path = backup(url, args.target, tools)
+        removed = prune(args.target, args.keep) if args.keep is not None else []
+    except BackupError as error:
+        sys.exit(f"backup failed: {error}")
+    print(f"wrote {path} ({path.stat().st_size} bytes, pg_dump {tools.major})")
+    for old in removed:
+        print(f"removed {old} (--keep {args.keep})")
+
+
+def restore_database(args: argparse.Namespace) -> None:
+    """Replace the database's contents with a backup; asks first unless --yes."""
+    from server.backup import (
+        BackupError,
+        find_tools,
+        libpq_connection,
+        restore,
+        server_major_version,
+    )
+
+    settings = _settings()
+    url = _database_url(settings)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            sys.exit("restore replaces everything in the database: pass --yes to confirm")
+        where = libpq_connection(url).uri
+        answer = input(f"replace everything in {where} with {args.file}? type 'restore': ")
+        if answer.strip() != "restore":
+            sys.exit("nothing restored")
+    try:
+        tools = find_tools(asyncio.run(server_major_version(url)), settings.postgres_bin_dir)
+        tables = restore(url, args.file, tools)
+    except BackupError as error:
+        sys.exit(f"restore failed: {error}")
+    print(
+        f"restored {len(tables)} tables from {args.file} (pg_restore {tools.major}); "
+        "run `iworkz migrate` if the backup is older than this release"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command; tests/test_deploy_files.py parses compose's and Kubernetes' with it."""
     parser = argparse.ArgumentParser(prog="iworkz", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("serve", help="run the API (embedded PostgreSQL unless DATABASE_URL)")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--workers", type=int, help="API processes sharing the port (uvicorn workers); default 1"
+    )
     p.set_defaults(run=serve)
 
-    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=migrate)
-    commands.add_parser("worker", help="run the arq background worker").set_defaults(run=worker)
+    p = commands.add_parser("migrate", help="apply database migrations")
+    p.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 unless already migrated"
+    )
+    p.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS", help="with --check: wait this long"
+    )
+    p.set_defaults(run=migrate)
+
+    p = commands.add_parser("worker", help="run the arq background worker")
+    p.add_argument(
+        "--check", action="store_true", help="exit 0 if this host's worker is alive (a probe)"
+    )
+    p.add_argument(
+        "--metrics-port", type=int, help="serve Prometheus metrics here (WORKER_METRICS_PORT)"
+    )
+    p.set_defaults(run=worker)
 
     p = commands.add_parser("seed-demo", help="fill the database with realistic demo data")
     p.add_argument("--workers", type=int, default=5000)
@@ -220,6 +357,7 @@ def main(argv: list[str] | None = None) -> None:
     p = commands.add_parser("export-schema", help="write schema/schema.graphql")
     p.add_argument("--check", action="store_true", help="fail if the file is out of date")
     p.set_defaults(run=export_schema)
+    add_schema_check_command(commands)
 
     p = commands.add_parser("create-partner-client", help="OAuth credentials for a partner")
     p.add_argument("owner", help="email of a user with the PARTNER role")
@@ -244,7 +382,23 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
     p.set_defaults(run=reencrypt)
 
-    args = parser.parse_args(argv)
+    p = commands.add_parser("backup", help="pg_dump the database (custom format)")
+    p.add_argument(
+        "target", type=Path, help="a file, or an existing folder for iworkz-<UTC time>.dump"
+    )
+    p.add_argument("--keep", type=int, metavar="N", help="then keep the newest N in the folder")
+    p.set_defaults(run=backup_database)
+
+    p = commands.add_parser("restore", help="replace the database's contents with a backup")
+    p.add_argument("file", type=Path)
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(run=restore_database)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     args.run(args)
 
 

@@ -1,10 +1,26 @@
-"""The SQLAlchemy engine and sessions on asyncpg; one short session per unit of work."""
+"""The SQLAlchemy engines and sessions on asyncpg; one short session per unit of work.
+
+`session()` and `transaction()` always use the primary. `read_session()` is for
+reads that may be a little behind: with DATABASE_REPLICA_URL it uses the read
+replica while the replica is reachable and within DATABASE_REPLICA_MAX_LAG_SECONDS,
+unless the current request has committed a write or is a live connection
+(server/read_scope.py); otherwise, and whenever the replica cannot be reached, the
+primary (docs/architecture.md, "Read replicas").
+
+Every committed change is also reported to after-commit hooks (the public cache's
+invalidation), with the primary keys of the rows the ORM flushed per table.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from itertools import chain
+from typing import Any
 
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -12,9 +28,23 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from domain.events import EventBus, JobQueue
 from domain.unit_of_work import UnitOfWork, unit_of_work
+from server import metrics
+from server.read_scope import fresh_reads_reason, note_write
+from server.replica import ReplicaMonitor
+
+log = logging.getLogger(__name__)
+
+# Table name → primary keys of the rows a transaction inserted, updated or deleted.
+ChangedRows = dict[str, set[tuple[Any, ...]]]
+AfterCommit = Callable[[ChangedRows], Awaitable[None]]
+
+REPLICA_CONNECT_TIMEOUT_SECONDS = 2.0  # a replica that does not accept by then is down
+_CHANGED = "iworkz_changed_rows"
+_AFTER_COMMIT = "iworkz_after_commit"
 
 
 def async_url(url: str) -> str:
@@ -26,20 +56,141 @@ def async_url(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        replica_url: str | None = None,
+        replica_max_lag_seconds: float = 5.0,
+        replica_check_interval_seconds: float = 2.0,
+    ) -> None:
         self.engine: AsyncEngine = create_async_engine(
             async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._after_commit: list[AfterCommit] = []
+        self._hook_tasks: set[asyncio.Task[None]] = set()
+        self._sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=self._tracked_session_class()
+        )
+        self.replica_engine: AsyncEngine | None = None
+        self.replica: ReplicaMonitor | None = None
+        if replica_url:
+            self.replica_engine = create_async_engine(
+                async_url(replica_url),
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                connect_args={"timeout": REPLICA_CONNECT_TIMEOUT_SECONDS},
+            )
+            self._replica_sessions = async_sessionmaker(self.replica_engine, expire_on_commit=False)
+            self.replica = ReplicaMonitor(
+                self.engine,
+                self.replica_engine,
+                max_lag_seconds=replica_max_lag_seconds,
+                check_interval_seconds=replica_check_interval_seconds,
+            )
 
     def session(self) -> AsyncSession:
-        """A fresh session; use as `async with db.session() as session:`."""
+        """A fresh session on the primary; use as `async with db.session() as session:`."""
         return self._sessions()
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only, on the replica when it may serve this request.
+
+        Pass `database.read_session` wherever a session factory for reads is taken.
+        """
+        session = await self._open_read_session()
+        async with session:
+            yield session
 
     @asynccontextmanager
     async def transaction(self, bus: EventBus, queue: JobQueue) -> AsyncIterator[UnitOfWork]:
         async with unit_of_work(self._sessions, bus, queue) as uow:
             yield uow
+        note_write()  # also noted at commit; here in case the commit ran in another context
+        pending = uow.session.info.pop(_AFTER_COMMIT, None)
+        if pending is not None:
+            # The request's answer waits for the hooks: once it has it, no cache holds
+            # what this transaction changed.
+            await asyncio.shield(pending)
+
+    def after_commit(self, hook: AfterCommit) -> None:
+        """Call `hook` with the changed rows after every commit on the primary."""
+        self._after_commit.append(hook)
 
     async def dispose(self) -> None:
+        if self._hook_tasks:
+            await asyncio.wait(set(self._hook_tasks), timeout=5)
+        if self.replica is not None:
+            await self.replica.close()
         await self.engine.dispose()
+        if self.replica_engine is not None:
+            await self.replica_engine.dispose()
+
+    async def _open_read_session(self) -> AsyncSession:
+        if self.replica is None:
+            return self._sessions()
+        reason = fresh_reads_reason()
+        if reason is not None:
+            metrics.DB_READ_ROUTES.labels(f"primary_{reason}").inc()
+            return self._sessions()
+        state = await self.replica.current()
+        if not state.usable:
+            metrics.DB_READ_ROUTES.labels(f"primary_{state.reason}").inc()
+            return self._sessions()
+        session = self._replica_sessions()
+        try:
+            await session.connection()  # connect now, so that a dead replica costs no error
+        except Exception as error:
+            await session.close()
+            self.replica.mark_down(error)
+            metrics.DB_READ_ROUTES.labels("primary_down").inc()
+            return self._sessions()
+        metrics.DB_READ_ROUTES.labels("replica").inc()
+        return session
+
+    def _tracked_session_class(self) -> type[Session]:
+        """A Session class of this database's own, whose events record what changed."""
+        tracked = type("TrackedSession", (Session,), {})
+        event.listen(tracked, "after_flush", _record_changes)
+        event.listen(tracked, "after_commit", self._committed)
+        event.listen(tracked, "after_rollback", _forget_changes)
+        return tracked
+
+    def _committed(self, session: Session) -> None:
+        note_write()
+        changed: ChangedRows | None = session.info.pop(_CHANGED, None)
+        if not changed or not self._after_commit:
+            return
+        # Runs inside SQLAlchemy's greenlet, on the event loop's thread: schedule the hooks;
+        # `transaction()` awaits them, other commits (jobs' own sessions) let them run.
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a synchronous use of the session: no hooks to run
+            log.warning("commit outside an event loop: after-commit hooks skipped")
+            return
+        task = loop.create_task(self._run_hooks(changed))
+        session.info[_AFTER_COMMIT] = task
+        self._hook_tasks.add(task)
+        task.add_done_callback(self._hook_tasks.discard)
+
+    async def _run_hooks(self, changed: ChangedRows) -> None:
+        for hook in self._after_commit:
+            try:
+                await hook(changed)
+            except Exception:  # the transaction has committed: a hook cannot undo it
+                log.exception("after-commit hook %r failed", hook)
+
+
+def _record_changes(session: Session, flush_context: Any) -> None:
+    changed: ChangedRows = session.info.setdefault(_CHANGED, {})
+    for instance in chain(session.new, session.dirty, session.deleted):
+        mapper = inspect(instance).mapper
+        table = getattr(mapper.persist_selectable, "name", mapper.class_.__name__)
+        changed.setdefault(table, set()).add(tuple(mapper.primary_key_from_instance(instance)))
+
+
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_CHANGED, None)

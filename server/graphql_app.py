@@ -1,4 +1,6 @@
-"""The GraphQL endpoint: strawberry's ASGI app with our per-request context."""
+"""The GraphQL endpoint: strawberry's ASGI app with our per-request context, the
+GraphQL-over-HTTP rules (server/graphql_http.py), persisted queries
+(server/persisted_queries.py) and public caching (server/cache_control.py)."""
 
 from __future__ import annotations
 
@@ -6,38 +8,73 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from strawberry.types.graphql import OperationType
 
 from dataloaders.loaders import Loaders
 from domain.auth.authentication import principal_for_bearer
 from schema.context import Context
+from server import graphql_http as http
+from server.cache_control import cache_control
 from server.live_connections import LiveConnections, TooManyConnections
+from server.persisted_queries import (
+    NOT_FOUND_MESSAGE,
+    PersistedQueries,
+    TrustedDocuments,
+)
+from server.read_scope import begin_request
 from server.services import Services
 from server.settings import Settings
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    def __init__(self, services: Services, settings: Settings, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        services: Services,
+        settings: Settings,
+        trusted_documents: TrustedDocuments | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             keep_alive=True,
             keep_alive_interval=settings.websocket_keep_alive_seconds,
-            connection_init_wait_timeout=timedelta(seconds=10),
+            connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
+            # Browsers send Origin on WebSocket handshakes and CORS does not apply to them:
+            # a page elsewhere could open a socket with the user's cookies. Same-origin and
+            # Origin-less (non-browser) clients are let through by strawberry.
+            allowed_origins=settings.cors_allow_origins,
             **kwargs,
         )
         self.services = services
         self.settings = settings
+        self.trusted_documents = trusted_documents
         self.live = LiveConnections(settings.max_websockets_per_user)
+        self._persisted: PersistedQueries | None = None
+
+    @property
+    def persisted_queries(self) -> PersistedQueries:
+        """Built on first use: the services (and so Redis) exist only once the app runs."""
+        if self._persisted is None:
+            self._persisted = PersistedQueries.from_settings(
+                self.settings, self.services.redis, self.trusted_documents
+            )
+        return self._persisted
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        # Reads may use the replica and the cache until this request writes; a WebSocket
+        # reacts to fresh events, so it reads the primary (server/read_scope.py).
+        begin_request(live=isinstance(request, WebSocket))
         principal = await principal_for_bearer(
             self.services.database.session,
             self.services.tokens,
@@ -47,7 +84,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             services=self.services,
             settings=self.settings,
             principal=principal,
-            loaders=Loaders(self.services.database, principal, self.services.keyring),
+            loaders=Loaders(
+                self.services.database, principal, self.services.keyring, self.services.cache
+            ),
             client_ip=request.client.host if request.client else None,
             websocket=request if isinstance(request, WebSocket) else None,
         )
@@ -80,43 +119,159 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return None
 
     async def run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        """As strawberry's, with the status codes GraphQL over HTTP asks for: a mutation over
-        GET is 405 with `Allow: POST`, a body that is not JSON is 415."""
+        """As strawberry's, with the media type negotiated first (406 when neither JSON
+        type is acceptable) and every refusal answered as a JSON `errors` body."""
         if isinstance(request, WebSocket):
             self.live.opened(request)
             try:
                 return await super().run(request, *args, **kwargs)
             finally:
                 self.live.closed(request)
+        media_type = http.negotiate(request.headers.get("accept"))
+        if media_type is None and not self.should_render_graphql_ide(
+            self.request_adapter_class(request)
+        ):
+            return PlainTextResponse(
+                f"Not Acceptable: this endpoint answers in {http.GRAPHQL_RESPONSE_JSON} "
+                f"or {http.APPLICATION_JSON}.",
+                status_code=406,
+            )
+        exchange = http.Exchange(media_type or http.DEFAULT_MEDIA_TYPE)
+        request.state.graphql_exchange = exchange
         try:
-            return await super().run(request, *args, **kwargs)
+            response = await super().run(request, *args, **kwargs)
         except HTTPException as error:
-            if isinstance(error.__cause__, InvalidOperationTypeError):
-                return PlainTextResponse(error.reason, status_code=405, headers={"Allow": "POST"})
-            if error.reason == "Unsupported content type":
-                return PlainTextResponse(
-                    "Send GraphQL requests as application/json.", status_code=415
+            if error.status_code == 405 and not isinstance(error, http.GraphQLHTTPError):
+                error = http.GraphQLHTTPError(
+                    405, error.reason, http.METHOD_NOT_ALLOWED, {"Allow": "GET, POST"}
                 )
-            raise
+            return exchange.error_response(error)
+        return exchange.finish(response)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL for a browser's GET without a query, but not for a persisted-query GET
+        (no `query` either, and Apollo Client 3 sends it with `Accept: */*`)."""
+        return super().should_render_graphql_ide(request) and not request.query_params.get(
+            "extensions"
+        )
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """GET parameters or a JSON object body, checked as the spec asks (400 when not a
+        well-formed GraphQL-over-HTTP request, 415 for another media type). Batching and
+        multipart uploads are off, so strawberry's general parser is not needed."""
+        if request.method == "GET":
+            return http.request_data_from(http.get_parameters(request.query_params))
+        http.check_content_type(request.content_type)
+        return http.request_data_from(http.decode_body(await request.get_body()))
 
     async def execute_operation(
-        self, request: Any, request_adapter: Any, request_data: Any, *args: Any, **kwargs: Any
-    ) -> Any:
-        """Bound what one request may cost before and while it runs: query text length and
-        wall-clock execution time."""
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Resolve a persisted query, bound what the request may cost (query length,
+        wall-clock time), run it, then store a newly sent persisted query."""
+        assert isinstance(request_data, GraphQLRequestData)  # batching is off
+        resolved = await self.persisted_queries.resolve(request_data.query, request_data.extensions)
+        if resolved.missing:
+            return http.request_error(NOT_FOUND_MESSAGE, http.PERSISTED_QUERY_NOT_FOUND)
+        request_data.query = resolved.query
+        exchange: http.Exchange = request.state.graphql_exchange
+        exchange.query, exchange.operation_name = resolved.query, request_data.operation_name
         settings = self.settings
-        operations = request_data if isinstance(request_data, list) else [request_data]
-        for operation in operations:
-            if len(operation.query or "") > settings.max_query_length:
-                raise HTTPException(
-                    413, f"The query is over {settings.max_query_length} characters."
-                )
+        if len(request_data.query or "") > settings.max_query_length:
+            raise http.GraphQLHTTPError(
+                413,
+                f"The query is over {settings.max_query_length} characters.",
+                http.QUERY_TOO_LONG,
+            )
         try:
             async with asyncio.timeout(settings.execution_timeout_seconds):
-                return await super().execute_operation(
-                    request, request_adapter, request_data, *args, **kwargs
+                result = await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
                 )
         except TimeoutError:
-            raise HTTPException(
-                504, f"The operation ran over {settings.execution_timeout_seconds:g} s."
+            raise http.GraphQLHTTPError(
+                504,
+                f"The operation ran over {settings.execution_timeout_seconds:g} s.",
+                http.TIMEOUT,
             ) from None
+        if (
+            resolved.register is not None
+            and resolved.query is not None
+            and isinstance(result, ExecutionResult)
+            and not http.is_request_error(result)
+        ):
+            # Like Apollo Server: only a document that parsed and validated is kept.
+            await self.persisted_queries.register(resolved.register, resolved.query)
+        return result
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Queries over GET, queries and mutations over POST (subscriptions are served over
+        WebSocket); what stops an operation before it starts is a GraphQL request error,
+        except a mutation over GET, which the spec makes a 405."""
+        allowed: set[OperationType] = {OperationType.QUERY}
+        if request_adapter.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.MUTATION:
+                raise http.GraphQLHTTPError(
+                    405, "Mutations are sent with POST.", http.METHOD_NOT_ALLOWED, {"Allow": "POST"}
+                ) from error
+            return http.request_error(
+                "Subscriptions are served over WebSocket (graphql-transport-ws) at this URL.",
+                http.OPERATION_NOT_SUPPORTED,
+            )
+        except CannotGetOperationTypeError as error:
+            return http.request_error(
+                error.as_http_error_reason(), http.OPERATION_RESOLUTION_FAILURE
+            )
+        except MissingQueryError:
+            raise http.GraphQLHTTPError(
+                400, "No GraphQL query found in the request.", http.BAD_REQUEST
+            ) from None
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """The body and, on the side, the status and caching the spec and our rules ask for."""
+        body = process_result(result)
+        exchange: http.Exchange = request.state.graphql_exchange
+        if exchange.settle(result):
+            body.pop("data", None)
+        exchange.cache_control = cache_control(
+            method=request.method,
+            headers=request.headers,
+            query=exchange.query,
+            operation_name=exchange.operation_name,
+            errors=result.errors,
+            max_age=self.settings.public_cache_max_age_seconds,
+        )
+        if exchange.cache_control.startswith("public"):
+            exchange.headers["Vary"] = "Accept, Authorization, Cookie"
+            cost = (body.get("extensions") or {}).get("cost")
+            if isinstance(cost, dict):
+                cost["throttleStatus"] = None  # one caller's budget is not for everyone
+        return body

@@ -14,17 +14,22 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from domain.ai.language_model import LanguageModel
 from domain.auth.throttle import AttemptCounter, LoginThrottle
 from domain.auth.tokens import AccessTokens, TokenSettings
 from domain.credentials.ledger import Ledger
 from domain.crypto.field_encryption import KeyRing
 from domain.events import JobQueue
 from domain.notifications.channels import DeliveryChannels
+from domain.skills.lookup import taxonomy_fingerprint
 from server.adapters.attempt_counter import MemoryAttemptCounter, RedisAttemptCounter
 from server.adapters.delivery_channels import delivery_channels
 from server.adapters.event_bus import InMemoryEventBus, RedisEventBus
 from server.adapters.job_queue import ArqJobQueue, InlineJobQueue
+from server.adapters.language_model import language_model_from_settings
 from server.adapters.ledger import build_ledger
+from server.cache import PublicCache
+from server.cache_store import CacheStore, MemoryCacheStore, RedisCacheStore
 from server.database import Database
 from server.embedded_postgres import start_embedded_postgres
 from server.settings import Settings
@@ -42,6 +47,7 @@ class Services:
     keyring: KeyRing  # encrypts personal data at rest
     login_throttle: LoginThrottle
     redis: Redis | None = None
+    cache: PublicCache | None = None  # skill searches and public job pages (server/cache.py)
     extras: dict[str, Any] = field(default_factory=dict)
     _ledger: Ledger | None = None
     _ledger_close: Callable[[], Awaitable[None]] | None = None
@@ -60,9 +66,16 @@ class Services:
         """E-mail, push and webhook senders (each off unless configured), from settings."""
         return delivery_channels(self.settings)
 
+    @cached_property
+    def language_model(self) -> LanguageModel:
+        """Rewords the agent's answers when `LLM_BASE_URL` is set; templates otherwise."""
+        return language_model_from_settings(self.settings)
+
     async def start(self) -> None:
         """Connect what runs in the background (the event relay); safe to call twice."""
         await self.bus.start()
+        if self.cache is not None:
+            await self.cache.start()
 
     async def close(self) -> None:
         if isinstance(self.queue, InlineJobQueue):
@@ -71,6 +84,8 @@ class Services:
         if self._ledger_close is not None:
             await self._ledger_close()
             self._ledger, self._ledger_close = None, None
+        if self.cache is not None:
+            await self.cache.close()
         await self.database.dispose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -112,8 +127,47 @@ def login_throttle(settings: Settings, counter: AttemptCounter) -> LoginThrottle
     )
 
 
+def build_database(settings: Settings, url: str | None = None) -> Database:
+    return Database(
+        url or database_url(settings),
+        pool_size=settings.database_pool_size,
+        replica_url=settings.database_replica_url,
+        replica_max_lag_seconds=settings.database_replica_max_lag_seconds,
+        replica_check_interval_seconds=settings.database_replica_check_interval_seconds,
+    )
+
+
+def public_cache(settings: Settings, database: Database) -> PublicCache | None:
+    """The public cache on its own Redis connections, whose socket timeouts bound a hung
+    Redis; in memory when embedded. Invalidated after every commit on `database`."""
+    if not settings.cache_enabled:
+        return None
+    store: CacheStore = MemoryCacheStore()
+    if settings.redis_url:
+        wait = settings.cache_timeout_seconds
+        store = RedisCacheStore(
+            Redis.from_url(settings.redis_url, socket_timeout=wait, socket_connect_timeout=wait)
+        )
+
+    async def fingerprint() -> str:
+        async with database.session() as session:
+            return await taxonomy_fingerprint(session)
+
+    cache = PublicCache(
+        store,
+        prefix=settings.redis_key_prefix,
+        taxonomy_fingerprint=fingerprint,
+        timeout_seconds=settings.cache_timeout_seconds,
+        job_ttl_seconds=settings.cache_job_ttl_seconds,
+        taxonomy_ttl_seconds=settings.cache_taxonomy_ttl_seconds,
+    )
+    database.after_commit(cache.on_commit)
+    return cache
+
+
 async def build_services(settings: Settings, url: str | None = None) -> Services:
-    database = Database(url or database_url(settings), pool_size=settings.database_pool_size)
+    database = build_database(settings, url)
+    cache = public_cache(settings, database)
     tokens = AccessTokens(token_settings(settings))
     keyring = keyring_from_settings(settings)
     if settings.redis_url:
@@ -132,6 +186,7 @@ async def build_services(settings: Settings, url: str | None = None) -> Services
                 settings, RedisAttemptCounter(redis, settings.redis_key_prefix)
             ),
             redis=redis,
+            cache=cache,
         )
     from workers.tasks import TASKS
 
@@ -144,6 +199,7 @@ async def build_services(settings: Settings, url: str | None = None) -> Services
         tokens=tokens,
         keyring=keyring,
         login_throttle=login_throttle(settings, MemoryAttemptCounter()),
+        cache=cache,
     )
     context["services"] = services  # inline tasks get the same context an arq worker builds
     return services

@@ -8,6 +8,7 @@ Setting `DATABASE_URL` / `REDIS_URL` switches each part to the real service.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
@@ -31,6 +32,23 @@ class JwtAlgorithm(StrEnum):
     ES256 = "ES256"
 
 
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
+# Who may read /metrics without METRICS_TOKEN: loopback and private networks (Prometheus
+# inside the cluster or compose network), never the public internet.
+DEFAULT_METRICS_CIDRS = (
+    "127.0.0.0/8",
+    "::1/128",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "fc00::/7",
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -40,7 +58,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".iworkz-data")
 
     database_url: str | None = None
-    database_replica_url: str | None = None
+    database_replica_url: str | None = Field(
+        default=None, description="A streaming replica for reads that may lag a little"
+    )
     database_pool_size: int = 10
     redis_url: str | None = None
     chain_rpc_url: str | None = Field(
@@ -71,6 +91,11 @@ class Settings(BaseSettings):
     )
 
     graphiql: bool | None = None
+    fast_execution: bool = Field(
+        default=True,
+        description="Read plain fields without graphql-core's per-field bookkeeping "
+        "(schema/fast_execution.py); false runs strawberry's own executor",
+    )
     cors_allow_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser"
     )
@@ -129,6 +154,109 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="Where status lists and issuers are served"
     )
 
+    # AI agent (docs/architecture.md, "AI agent"): an optional OpenAI-compatible
+    # chat-completions endpoint rewords the template answers; the agent works without it.
+    llm_base_url: str | None = Field(
+        default=None, description="e.g. https://api.openai.com/v1; unset: template answers only"
+    )
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = Field(
+        default=4.0, gt=0, description="Total time one answer may wait, retries included"
+    )
+    llm_max_retries: int = Field(default=2, ge=0, le=5)
+    llm_retry_base_seconds: float = Field(default=0.25, ge=0)
+    llm_send_personal_data: bool = Field(
+        default=False, description="Also send the user's own words (never sent by default)"
+    )
+
+    # Running it (docs/operations.md): who migrates, TLS without an ingress, proxies, shutdown.
+    migrate_on_start: bool | None = Field(
+        default=None,
+        description="`serve` applies migrations first; unset: on except in production, "
+        "where replicas must not race and `iworkz migrate` runs once per release",
+    )
+    tls_certfile: Path | None = Field(
+        default=None, description="PEM certificate (with chain): `serve` speaks HTTPS and WSS"
+    )
+    tls_keyfile: Path | None = Field(default=None, description="PEM private key of TLS_CERTFILE")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For/-Proto are believed (comma-separated, * = "
+        "any): the login throttle counts per client address, not per load balancer",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=30,
+        ge=1,
+        description="After SIGTERM: how long requests and jobs in flight may finish",
+    )
+    postgres_bin_dir: Path | None = Field(
+        default=None,
+        description="Where pg_dump/pg_restore are; unset: the ones matching the server's version",
+    )
+
+    # The client contract (docs/api-evolution.md, server/persisted_queries.py): automatic
+    # persisted queries, trusted documents, CDN caching of public GET results, WebSocket start.
+    persisted_query_ttl_seconds: int = Field(
+        default=86_400, ge=1, description="Seconds a stored query stays in Redis after its last use"
+    )
+    persisted_query_cache_size: int = Field(
+        default=1_000, ge=1, description="Queries kept in memory when embedded (no Redis)"
+    )
+    persisted_queries_only: bool = Field(
+        default=False,
+        description="Run only TRUSTED_DOCUMENTS_FILE's operations for first-party callers; "
+        "partner tokens and admins keep full access",
+    )
+    trusted_documents_file: Path | None = Field(
+        default=None, description="JSON of sha256 hash → query (or Apollo's manifest format)"
+    )
+    public_cache_max_age_seconds: int = Field(
+        default=60, ge=0, description="max-age of public GET results (anonymous, allow-listed)"
+    )
+    websocket_init_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Time a WebSocket may take to send connection_init"
+    )
+
+    # Read replica and public cache (docs/architecture.md, "Read replicas", "Public cache"):
+    # reads that may lag go to DATABASE_REPLICA_URL while it is within the bound; skill
+    # searches and public job pages are cached in Redis (in memory when embedded).
+    database_replica_max_lag_seconds: float = Field(
+        default=5.0, ge=0, description="A replica further behind is not read; the primary is"
+    )
+    database_replica_check_interval_seconds: float = Field(
+        default=2.0, ge=0, description="How often each process measures the replica's lag"
+    )
+    cache_enabled: bool = Field(
+        default=True, description="Cache skill searches and public job pages (never personal data)"
+    )
+    cache_timeout_seconds: float = Field(
+        default=0.1, gt=0, description="Longest wait for the cache; slower is a miss"
+    )
+    cache_job_ttl_seconds: int = Field(
+        default=300, ge=1, description="Bounds staleness only if an invalidation was lost"
+    )
+    cache_taxonomy_ttl_seconds: int = Field(default=3600, ge=1)
+
+    # Observability (docs/observability.md): log format, who may read the API's /metrics,
+    # the worker's metrics port, error reporting to Sentry when SENTRY_DSN is set.
+    log_format: LogFormat | None = Field(
+        default=None, description="json or text; unset: json in production, text otherwise"
+    )
+    metrics_allowed_cidrs: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_METRICS_CIDRS),
+        description="Direct (unproxied) clients that may read /metrics without METRICS_TOKEN",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token that may read /metrics from anywhere"
+    )
+    worker_metrics_port: int = Field(
+        default=9100, ge=0, le=65535, description="The worker's own /metrics; 0 turns it off"
+    )
+    worker_metrics_host: str = Field(
+        default="0.0.0.0", description="Where the worker's metrics listen (Prometheus scrapes it)"
+    )
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     sentry_dsn: str | None = None
     log_level: str = "INFO"
 
@@ -145,6 +273,18 @@ class Settings(BaseSettings):
             self.jwt_private_key is None or self.jwt_public_key is None
         ):
             raise ValueError(f"{self.jwt_algorithm} needs JWT_PRIVATE_KEY and JWT_PUBLIC_KEY")
+        return self
+
+    @model_validator(mode="after")
+    def _tls_files_together(self) -> Settings:
+        if (self.tls_certfile is None) != (self.tls_keyfile is None):
+            raise ValueError("set TLS_CERTFILE and TLS_KEYFILE together")
+        return self
+
+    @model_validator(mode="after")
+    def _metrics_cidrs_valid(self) -> Settings:
+        for cidr in self.metrics_allowed_cidrs:
+            ipaddress.ip_network(cidr, strict=False)  # ValueError names the bad one
         return self
 
     @model_validator(mode="after")
@@ -173,13 +313,35 @@ class Settings(BaseSettings):
         return self.environment is not Environment.PRODUCTION
 
     @property
+    def log_output_format(self) -> LogFormat:
+        """JSON lines in production (for the log pipeline), readable text elsewhere."""
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.environment is Environment.PRODUCTION else LogFormat.TEXT
+
+    @property
     def job_queue_name(self) -> str:
         """The arq queue; prefixed like every Redis key, so deployments can share a Redis."""
         return f"{self.redis_key_prefix}queue"
 
     @property
     def hsts_enabled(self) -> bool:
-        return self.hsts if self.hsts is not None else self.environment is Environment.PRODUCTION
+        """On in production and whenever `serve` terminates TLS itself, unless HSTS says."""
+        if self.hsts is not None:
+            return self.hsts
+        return self.environment is Environment.PRODUCTION or self.tls_enabled
+
+    @property
+    def tls_enabled(self) -> bool:
+        return self.tls_certfile is not None
+
+    @property
+    def migrate_on_start_enabled(self) -> bool:
+        """Embedded and development servers migrate themselves (one process, nothing to race);
+        production leaves it to the one-shot `iworkz migrate` job."""
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        return self.environment is not Environment.PRODUCTION
 
     @cached_property
     def jwt_signing_secret(self) -> str:

@@ -10,16 +10,15 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from domain.clock import utcnow
-from domain.credentials.directory import StaticIssuerDirectory, StatusListRevocations
-from domain.credentials.verification import CheckOutcome, Verification, verify_credential
-from server.adapters.ledger import Web3ChainReader
+if TYPE_CHECKING:
+    from domain.credentials.verification import Verification
 
-_MARKS = {CheckOutcome.PASSED: "PASS", CheckOutcome.FAILED: "FAIL", CheckOutcome.SKIPPED: "SKIP"}
+# The credential and chain modules (web3, eth-account: ~4 s of imports) load only when a
+# credential is verified: every `iworkz` command builds this parser, health probes included.
 
 
 def _load_json(source: str) -> Any:
@@ -46,6 +45,11 @@ def _status_lists(document: Any, sources: list[str], offline: bool) -> dict[str,
 
 
 async def _verify(args: argparse.Namespace) -> Verification:
+    from domain.clock import utcnow
+    from domain.credentials.directory import StaticIssuerDirectory, StatusListRevocations
+    from domain.credentials.verification import verify_credential
+    from server.adapters.ledger import Web3ChainReader
+
     document = _load_json(args.file)
     directory = StaticIssuerDirectory.from_json(_load_json(args.issuers)) if args.issuers else None
     lists = _status_lists(document, args.status_list, args.offline)
@@ -61,8 +65,11 @@ async def _verify(args: argparse.Namespace) -> Verification:
 
 
 def print_verification(verification: Verification) -> None:
+    from domain.credentials.verification import CheckOutcome
+
+    marks = {CheckOutcome.PASSED: "PASS", CheckOutcome.FAILED: "FAIL", CheckOutcome.SKIPPED: "SKIP"}
     for check in verification.checks:
-        print(f"{_MARKS[check.outcome]}  {check.name.value:<16} {check.reason}")
+        print(f"{marks[check.outcome]}  {check.name.value:<16} {check.reason}")
     print("VERIFIED" if verification.verified else "NOT VERIFIED")
 
 

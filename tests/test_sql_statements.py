@@ -61,3 +61,58 @@ async def test_worker_page_statements_do_not_grow_with_page_size(client, sql_sta
     large = await statements_for(client, sql_statements, WORKER_PAGE, 20, employer.token)
     assert (small[0], large[0]) == (2, 20)
     assert small[1] == large[1] <= 5  # caller, page, count, users, skills
+
+
+# ---- issue 10's three hot operations (bench/perf/operations.py) --------------------------
+
+
+async def _statements(client, sql_statements, query, variables, token=None) -> tuple[int, int]:
+    sql_statements.statements.clear()
+    result = data(await gql(client, query, variables, token))
+    connection = next(iter(result.values()))
+    return len(connection["edges"]) if "edges" in (connection or {}) else 1, sql_statements.count
+
+
+async def test_hot_operations_statements_do_not_grow_with_page_size(
+    client, services, sql_statements
+):
+    from sqlalchemy import text
+
+    from bench.perf.operations import JOBS_PAGE, NODE, RECOMMENDED_JOBS
+
+    hr = await register(client, "hr@example.com", "EMPLOYER", "KK")
+    forklift = skill_gid("forklift-operation")
+    jobs = [
+        await create_job(
+            client,
+            hr.token,
+            publish=True,
+            title=f"Job {n}",
+            skills=[{"skillId": forklift}, {"skillId": skill_gid("picking")}],
+        )
+        for n in range(12)
+    ]
+    worker = await register(client, "w@example.com")
+    profile = await create_profile(client, worker.token)
+    async with services.database.session() as session:  # suggestions, as the engine stores them
+        await session.execute(
+            text(
+                "INSERT INTO matches (id, job_id, profile_id, origin, status, score, breakdown, "
+                "explanation_en, explanation_ja, version, created_at) SELECT gen_random_uuid(), "
+                "id, (SELECT id FROM worker_profiles LIMIT 1), 'ENGINE', 'SUGGESTED', random(), "
+                "'{}'::jsonb, 'fit', '合う', 1, now() FROM jobs"
+            )
+        )
+        await session.commit()
+    assert profile["id"]
+    page = {"prefecture": "TOKYO", "skill": forklift}
+    small = await _statements(client, sql_statements, JOBS_PAGE, {**page, "first": 2})
+    large = await _statements(client, sql_statements, JOBS_PAGE, {**page, "first": 12})
+    assert (small[0], large[0]) == (2, 12)
+    assert small[1] == large[1] <= 3  # page, organisations, skills
+    assert (await _statements(client, sql_statements, NODE, {"id": jobs[0]["id"]}))[1] <= 3
+    small = await _statements(client, sql_statements, RECOMMENDED_JOBS, {"first": 2}, worker.token)
+    large = await _statements(client, sql_statements, RECOMMENDED_JOBS, {"first": 12}, worker.token)
+    assert (small[0], large[0]) == (2, 12)
+    # caller, profile, page, jobs (+ the caller's organisations), organisations
+    assert small[1] == large[1] <= 6

@@ -17,10 +17,13 @@ from typing import Any
 from arq.worker import Retry
 from sqlalchemy import text
 
+import domain.ai.handlers
 import domain.credentials.handlers
 import domain.matching.handlers
 import domain.notifications.handlers
 import domain.webhooks.handlers  # noqa: F401  (they register their event handlers)
+from domain.ai import saved as ai_saved
+from domain.ai.models import SubjectKind
 from domain.clock import utcnow
 from domain.credentials.anchoring import Anchorer, AnchoringPolicy, has_work
 from domain.credentials.issuing import ANCHOR_CREDENTIALS
@@ -153,6 +156,14 @@ async def anchor_credentials(ctx: dict[str, Any]) -> dict[str, int]:
     return dataclasses.asdict(run)
 
 
+async def extract_saved_text(ctx: dict[str, Any], kind: str, subject: str, text_hash: str) -> str:
+    """Read a saved job ad or profile again (extraction and embedding) if it is still the
+    text queued; the outcome (DONE, FAILED, STALE or GONE) shows in arq's log."""
+    return await ai_saved.run_extraction(
+        ctx["services"].database.session, SubjectKind(kind), uuid.UUID(subject), text_hash
+    )
+
+
 TASKS: dict[str, Task] = {
     ANCHOR_CREDENTIALS: anchor_credentials,
     HANDLE_EVENT: handle_event,
@@ -160,4 +171,5 @@ TASKS: dict[str, Task] = {
     matching.RANK_JOBS_FOR_WORKER: rank_jobs_for_worker,
     DELIVER_NOTIFICATION: deliver_notification,
     DELIVER_WEBHOOK: deliver_webhook,
+    ai_saved.EXTRACT_SAVED_TEXT: extract_saved_text,
 }

@@ -216,6 +216,26 @@ def _seal(credential: Credential, document: dict[str, Any], proof: dict[str, Any
     credential.status = CredentialStatus.ISSUED
 
 
+def _issued(
+    uow: UnitOfWork,
+    actor: Principal,
+    credential: Credential,
+    now: datetime,
+    anchor_interval_seconds: float,
+) -> Credential:
+    """Audit a signed credential and schedule the anchoring run that will batch it."""
+    record_audit(
+        uow.session,
+        AuditKind.CREDENTIAL_ISSUED,
+        actor_id=actor.user_id,
+        subject_id=credential.subject_profile_id,
+        credential_id=credential.id,
+        issuer_id=credential.organization_id,
+    )
+    anchor_soon(uow, now, anchor_interval_seconds)
+    return credential
+
+
 async def issue_credential(
     uow: UnitOfWork,
     actor: Principal,
@@ -242,16 +262,7 @@ async def issue_credential(
     )
     uow.session.add(credential)
     await uow.session.flush()
-    record_audit(
-        uow.session,
-        AuditKind.CREDENTIAL_ISSUED,
-        actor_id=actor.user_id,
-        subject_id=credential.subject_profile_id,
-        credential_id=credential.id,
-        issuer_id=issuer.id,
-    )
-    anchor_soon(uow, now, anchor_interval_seconds)
-    return credential
+    return _issued(uow, actor, credential, now, anchor_interval_seconds)
 
 
 async def prepare_credential(
@@ -311,13 +322,4 @@ async def submit_credential_signature(
         credential.document, signature, signer, created=now.replace(microsecond=0)
     )
     _seal(credential, credential.document, proof)
-    record_audit(
-        uow.session,
-        AuditKind.CREDENTIAL_ISSUED,
-        actor_id=actor.user_id,
-        subject_id=credential.subject_profile_id,
-        credential_id=credential.id,
-        issuer_id=credential.organization_id,
-    )
-    anchor_soon(uow, now, anchor_interval_seconds)
-    return credential
+    return _issued(uow, actor, credential, now, anchor_interval_seconds)

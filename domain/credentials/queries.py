@@ -27,6 +27,7 @@ from domain.matching.lifecycle import CREDENTIALS_SHARED
 from domain.matching.queries import profiles_sharing_with
 from domain.pagination import Page, PageRequest, keyset_page
 from domain.profiles.models import WorkerProfile
+from domain.sql import any_of
 
 
 def effective_status(credential: Credential, now: datetime) -> CredentialStatus:
@@ -157,7 +158,7 @@ async def verified_credential_types(
         return found
     rows = await session.execute(
         select(col(Credential.subject_profile_id), col(Credential.credential_type)).where(
-            col(Credential.subject_profile_id).in_(profile_ids), verified_condition(now)
+            any_of(col(Credential.subject_profile_id), profile_ids), verified_condition(now)
         )
     )
     for profile_id, credential_type in rows:

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Select, select
+from sqlalchemy import Boolean, Select, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from domain.auth.organizations import organization_ids_of
 from domain.auth.partners import PartnerScope
@@ -35,6 +36,9 @@ class JobFilter(Model):
     pay_at_least: PayBound | None = None
     employment_types: list[EmploymentType] | None = None
     remote: bool | None = None
+    # Read from the weekly schedule: True keeps only such jobs, False leaves them out.
+    night_shift: bool | None = None
+    weekends_only: bool | None = None
     organization_id: uuid.UUID | None = None
     statuses: list[JobStatus] = Field(default_factory=lambda: [JobStatus.OPEN], min_length=1)
 
@@ -51,8 +55,32 @@ async def _check_status_visibility(
         raise Forbidden("You can see only your own organisation's unpublished jobs.")
 
 
+# A slot touching the statutory late-night hours (深夜, 22:00–05:00): it runs past midnight
+# (end at or before start), starts before 05:00 or ends after 22:00. HH:MM compares as text.
+NIGHT_SHIFT = literal_column(
+    "(EXISTS (SELECT 1 FROM jsonb_array_elements(jobs.schedule) AS slot WHERE "
+    "slot->>'end' <= slot->>'start' OR slot->>'start' < '05:00' OR slot->>'end' > '22:00'))",
+    Boolean,
+)
+# A schedule, all of it on Saturdays and Sundays.
+WEEKENDS_ONLY = literal_column(
+    "(jsonb_array_length(jobs.schedule) > 0 AND NOT EXISTS (SELECT 1 FROM "
+    "jsonb_array_elements(jobs.schedule) AS slot WHERE slot->>'day' NOT IN ('SAT', 'SUN')))",
+    Boolean,
+)
+
+
+# Reads never need the search columns (hundreds of grams per row, each converted in
+# Python): leaving them out of the SELECT is most of a 100-job page's load time (issue 10).
+UNREAD_SEARCH_COLUMNS = (defer(Job.search_grams), defer(Job.search_text))  # type: ignore[arg-type]
+
+
 def job_search_statement(wanted: JobFilter) -> Select[Any]:
-    statement = select(Job).where(Job.status.in_([s.value for s in wanted.statuses]))  # type: ignore[attr-defined]
+    statement = (
+        select(Job)
+        .options(*UNREAD_SEARCH_COLUMNS)
+        .where(Job.status.in_([s.value for s in wanted.statuses]))  # type: ignore[attr-defined]
+    )
     if wanted.text:
         statement = statement.where(
             search_condition(Job.search_grams, Job.search_text, wanted.text)
@@ -87,6 +115,10 @@ def job_search_statement(wanted: JobFilter) -> Select[Any]:
         )
     if wanted.remote is not None:
         statement = statement.where(Job.remote == wanted.remote)  # type: ignore[arg-type]
+    if wanted.night_shift is not None:
+        statement = statement.where(NIGHT_SHIFT if wanted.night_shift else ~NIGHT_SHIFT)
+    if wanted.weekends_only is not None:
+        statement = statement.where(WEEKENDS_ONLY if wanted.weekends_only else ~WEEKENDS_ONLY)
     if wanted.organization_id:
         statement = statement.where(Job.organization_id == wanted.organization_id)  # type: ignore[arg-type]
     return statement
@@ -117,7 +149,8 @@ def job_visible(job: Job, actor: Principal, member_of: set[uuid.UUID]) -> bool:
 
 async def jobs_by_id(session: AsyncSession, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, Job]:
     """Unfiltered: callers apply `job_visible` themselves."""
-    rows = (await session.execute(select(Job).where(Job.id.in_(job_ids)))).scalars().all()  # type: ignore[attr-defined]
+    statement = select(Job).options(*UNREAD_SEARCH_COLUMNS).where(Job.id.in_(job_ids))  # type: ignore[attr-defined]
+    rows = (await session.execute(statement)).scalars().all()
     return {job.id: job for job in rows}
 
 
@@ -137,6 +170,7 @@ async def skills_of_jobs(
 ) -> dict[uuid.UUID, list[tuple[JobSkill, Skill]]]:
     rows = await session.execute(
         select(JobSkill, Skill)
+        .options(defer(Skill.search_grams), defer(Skill.search_text))  # type: ignore[arg-type]
         .join(Skill, Skill.id == JobSkill.skill_id)  # type: ignore[arg-type]
         .where(JobSkill.job_id.in_(job_ids))  # type: ignore[attr-defined]
         .order_by(JobSkill.job_id, JobSkill.position)  # type: ignore[arg-type]

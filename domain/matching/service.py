@@ -36,6 +36,7 @@ from domain.matching.weights import DEFAULT_WEIGHTS, MatchingWeights
 from domain.profiles.inputs import Visibility
 from domain.profiles.models import WorkerProfile, WorkerSkill
 from domain.skills.models import Skill
+from domain.sql import any_of
 from domain.unit_of_work import UnitOfWork
 
 RANK_WORKERS_FOR_JOB = "rank_workers_for_job"
@@ -47,7 +48,7 @@ async def _skills_by_owner(
 ) -> dict[uuid.UUID, list[Any]]:
     found: dict[uuid.UUID, list[Any]] = defaultdict(list)
     if owner_ids:
-        rows = await session.execute(select(model).where(owner.in_(owner_ids)))
+        rows = await session.execute(select(model).where(any_of(owner, owner_ids)))
         for row in rows.scalars():
             found[getattr(row, owner.key)].append(row)
     return found

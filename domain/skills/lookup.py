@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ErrorCode, FieldError, ValidationFailed
@@ -61,3 +61,12 @@ async def search_skills(
         return (0 if wanted in names else 1, min(len(n) for n in names), skill.slug)
 
     return sorted(rows, key=rank)[:limit]
+
+
+async def taxonomy_fingerprint(session: AsyncSession) -> str:
+    """A digest of the whole taxonomy. Cached skills are keyed by it: the taxonomy changes
+    only by migration, and a changed one makes every older entry unreachable at once."""
+    digest = await session.execute(
+        text("SELECT md5(coalesce(string_agg(md5(s::text), '' ORDER BY s.id), '')) FROM skills s")
+    )
+    return str(digest.scalar_one())

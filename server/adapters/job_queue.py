@@ -12,6 +12,8 @@ from arq.connections import ArqRedis
 from arq.worker import Retry
 
 from domain.clock import utcnow
+from server.observability.context import REQUEST_ID_KWARG, current_request_id
+from server.observability.jobs import observed
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,8 @@ class InlineJobQueue:
     def __init__(
         self, tasks: Mapping[str, Task], context: dict[str, Any], max_tries: int = 5
     ) -> None:
-        self._tasks = tasks
+        # Logged and measured like the arq worker's (server/observability/jobs.py).
+        self._tasks = {name: observed(task) for name, task in tasks.items()}
         self._context = context
         self._max_tries = max_tries
         self._seen: set[str] = set()
@@ -51,7 +54,9 @@ class InlineJobQueue:
             await asyncio.sleep(max(0.0, (defer_until - utcnow()).total_seconds()))
         for job_try in range(1, self._max_tries + 1):
             try:
-                await self._tasks[function]({**self._context, "job_try": job_try}, **kwargs)
+                await self._tasks[function](
+                    {**self._context, "job_id": job_id, "job_try": job_try}, **kwargs
+                )
                 return
             except Retry as retry:
                 if job_try == self._max_tries:
@@ -78,6 +83,9 @@ class ArqJobQueue:
     async def enqueue(
         self, function: str, *, job_id: str, defer_until: datetime | None = None, **kwargs: Any
     ) -> None:
+        request_id = current_request_id()
+        if request_id is not None:  # the worker logs the job under the request that caused it
+            kwargs = {**kwargs, REQUEST_ID_KWARG: request_id}
         await self._redis.enqueue_job(
             function,
             _job_id=job_id,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 from server.adapters.ledger.embedded import open_embedded_chain
 from server.adapters.ledger.embedded_provider import EmbeddedProvider
 from server.adapters.ledger.web3_ledger import Web3ChainReader, Web3Ledger
-from server.settings import Settings
+from server.settings import Environment, Settings
+
+log = logging.getLogger(__name__)
 
 Closer = Callable[[], Awaitable[None]]
 
@@ -23,6 +26,11 @@ async def build_ledger(settings: Settings) -> tuple[Web3Ledger, Closer]:
             raise ValueError("CHAIN_RPC_URL needs CHAIN_ANCHOR_PRIVATE_KEY")
         ledger = Web3Ledger(settings.chain_rpc_url, key.get_secret_value())
         return ledger, ledger.close
+    if settings.environment is Environment.PRODUCTION:
+        log.warning(
+            "CHAIN_RPC_URL is unset: anchoring on the embedded chain in DATA_DIR, which only "
+            "processes sharing this disk can read; set CHAIN_RPC_URL for a real network"
+        )
     chain = await asyncio.to_thread(
         open_embedded_chain, settings.data_dir, key.get_secret_value() if key else None
     )

@@ -1,0 +1,58 @@
+"""Job rows and their skills through the public cache (server/cache.py), for the loaders.
+
+Hits are checked against the caller like any row (`job_visible`): the cache holds only
+rows every visitor may see, so a partner token without the jobs scope still gets
+nothing. Misses are read from the primary when they will be stored (a fill must not
+be older than the last commit), from the read session otherwise.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.auth.principal import Principal
+from domain.jobs import queries as job_queries
+from domain.jobs.models import Job
+from server.cache import JobLinks, PublicCache
+from server.database import Database
+
+
+class CachedJobReads:
+    def __init__(self, database: Database, cache: PublicCache, principal: Principal) -> None:
+        self._database = database
+        self._cache = cache
+        self._principal = principal
+
+    async def jobs_visible_to(self, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, Job]:
+        actor = self._principal
+        cached = await self._cache.jobs(job_ids)
+        if cached is None:
+            async with self._database.read_session() as session:
+                return await job_queries.jobs_visible_to(session, actor, job_ids)
+        found = {
+            pk: row
+            for pk, row in cached.hits.items()
+            if job_queries.job_visible(row, actor, member_of=set())  # public rows: no membership
+        }
+        missing = [pk for pk in job_ids if pk not in cached.hits]
+        if missing:
+            async with self._database.session() as session:
+                fresh = await job_queries.jobs_visible_to(session, actor, missing)
+            await self._cache.store_jobs(fresh.values(), cached.fillable)
+            found.update(fresh)
+        return found
+
+    async def skills_of_jobs(self, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, JobLinks]:
+        cached = await self._cache.job_skills(job_ids)
+        if cached is None:
+            async with self._database.read_session() as session:
+                return await job_queries.skills_of_jobs(session, job_ids)
+        found = dict(cached.hits)
+        missing = [pk for pk in job_ids if pk not in found]
+        if missing:
+            sessions = self._database.session if cached.fillable else self._database.read_session
+            async with sessions() as session:
+                fresh = await job_queries.skills_of_jobs(session, missing)
+            await self._cache.store_job_skills(fresh, cached.fillable)
+            found.update(fresh)
+        return found

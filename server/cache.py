@@ -1,0 +1,390 @@
+"""The public cache: hot reads that are the same for every viewer, in Redis (or in memory
+when embedded), invalidated explicitly when what they hold changes.
+
+What is cached, and only this (nothing personal, nothing that depends on who asks):
+
+- skill searches (`skills(search, sector, first)`), keyed by a fingerprint of the
+  whole taxonomy: the taxonomy changes only by migration, and a new fingerprint
+  makes every older entry unreachable;
+- public job rows (what `node(id:)` shows an anonymous visitor: any job that is no
+  longer a draft), without `created_by` and the search columns, and the skills of
+  those jobs. Drafts are never stored: a job row goes in only if an anonymous
+  visitor may see it, its skills only next to such a row.
+
+Correctness rules:
+
+- Every committed change to a `jobs` or `job_skills` row (server/database.py reports
+  them after commit) bumps the job's generation counter and deletes its entries
+  before the writing request answers. Entries carry the generation read *before*
+  the database read that filled them, so a fill that raced with a write is never
+  served.
+- Fills read the primary (the caller's job): a replica a moment behind would put an
+  old row under the new generation.
+- A request that has written, or a live connection, bypasses the cache (it reads
+  fresh, like it bypasses the replica).
+- An outage only costs speed: every call has a short timeout (CACHE_TIMEOUT_SECONDS),
+  errors are logged and counted, and the cache is left alone for a few seconds
+  after one. An invalidation that fails is retried before this process reads the
+  cache again; entries expire anyway (CACHE_JOB_TTL_SECONDS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache as memoize
+from typing import Any, Generic, TypeVar
+
+from pydantic import TypeAdapter
+from sqlmodel import SQLModel
+
+from domain.auth.principal import ANONYMOUS
+from domain.jobs.models import Job, JobSkill
+from domain.jobs.service import can_see_job
+from domain.skills.models import Skill
+from server import metrics
+from server.cache_store import CacheStore
+from server.database import ChangedRows
+from server.read_scope import fresh_reads_reason
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+V = TypeVar("V")
+M = TypeVar("M", bound=SQLModel)
+JobLinks = list[tuple[JobSkill, Skill]]
+
+OUTAGE_BACKOFF_SECONDS = 5.0  # after a failed call, the cache is skipped this long
+TAXONOMY_RECHECK_SECONDS = 300.0  # the fingerprint is recomputed this often (one query)
+# Columns that are not for the public or not needed to show a job or skill.
+JOB_PRIVATE_COLUMNS = frozenset({"created_by", "search_text", "search_grams"})
+SKILL_UNUSED_COLUMNS = frozenset({"search_text", "search_grams"})
+_SHAPES = hashlib.sha256(
+    repr(
+        [
+            sorted((name, str(column.annotation)) for name, column in model.model_fields.items())
+            for model in (Job, JobSkill, Skill)
+        ]
+    ).encode()
+).hexdigest()[:8]
+
+
+class _Unavailable(Exception):
+    """The cache cannot be used for this call (outage, backoff): read the database."""
+
+
+@dataclass
+class Cached(Generic[V]):
+    """A lookup: `hits`, and for misses that may be filled the generation to store with."""
+
+    hits: dict[uuid.UUID, V]
+    fillable: dict[uuid.UUID, int] = field(default_factory=dict)
+
+
+class PublicCache:
+    def __init__(
+        self,
+        store: CacheStore,
+        *,
+        prefix: str,
+        taxonomy_fingerprint: Callable[[], Awaitable[str]],
+        timeout_seconds: float = 0.1,
+        job_ttl_seconds: int = 300,
+        taxonomy_ttl_seconds: int = 3600,
+        outage_backoff_seconds: float = OUTAGE_BACKOFF_SECONDS,
+    ) -> None:
+        self.store = store
+        # Entries carry the row shapes in their keys: a deploy that adds a column never
+        # reads entries written without it. Generation counters do not, so that old and
+        # new processes of a rolling deploy invalidate each other's entries.
+        self._counters = f"{prefix}cache:"
+        self._prefix = f"{prefix}cache:{_SHAPES}:"
+        self._taxonomy_fingerprint = taxonomy_fingerprint
+        self._timeout = timeout_seconds
+        self._job_ttl = job_ttl_seconds
+        self._taxonomy_ttl = taxonomy_ttl_seconds
+        # A generation must outlive every entry filled with it.
+        self._generation_ttl = 2 * max(job_ttl_seconds, taxonomy_ttl_seconds) + 60
+        self._backoff = outage_backoff_seconds
+        self._down_until = 0.0
+        self._failing = False
+        self._taxonomy: tuple[str, float] | None = None  # fingerprint, when taken
+        self._refresh: asyncio.Future[None] | None = None
+        self._unforgotten: set[uuid.UUID] = set()  # invalidations still to be done
+
+    async def start(self) -> None:
+        """Take the taxonomy's fingerprint now rather than in the first request."""
+        with contextlib.suppress(_Unavailable):
+            await self._fingerprint_taxonomy()
+
+    # -- skills ------------------------------------------------------------------------
+
+    async def skill_search_key(self, search: str, sector: str | None, first: int) -> str | None:
+        """The entry for these arguments, or None when the cache is not to be used now."""
+        if self._bypassed("skills"):
+            return None
+        try:
+            taxonomy = await self._taxonomy_version()
+        except _Unavailable:
+            return None
+        digest = hashlib.sha256(json.dumps([search, sector, first]).encode()).hexdigest()
+        return f"{self._prefix}skills:{taxonomy}:{digest[:32]}"
+
+    async def get_skills(self, key: str) -> list[Skill] | None:
+        try:
+            (raw,) = await self._call("get", lambda: self.store.get_many([key]))
+        except _Unavailable:
+            return None
+        try:
+            rows = None if raw is None else [_load(Skill, row) for row in json.loads(raw)]
+        except (ValueError, TypeError):  # unreadable: a miss, stored again
+            rows = None
+        metrics.CACHE_LOOKUPS.labels("skills", "miss" if rows is None else "hit").inc()
+        return rows
+
+    async def put_skills(self, key: str, rows: Sequence[Skill]) -> None:
+        value = json.dumps([_dump(row, SKILL_UNUSED_COLUMNS) for row in rows]).encode()
+        await self._put([(key, value)], self._taxonomy_ttl)
+
+    # -- jobs --------------------------------------------------------------------------
+
+    async def jobs(self, ids: Sequence[uuid.UUID]) -> Cached[Job] | None:
+        """Cached public job rows; None when the cache is not to be used now."""
+        if self._bypassed("job"):
+            return None
+        try:
+            raw = await self._get_many([k for pk in ids for k in self._job_keys(pk)])
+        except _Unavailable:
+            return None
+        found: Cached[Job] = Cached({})
+        for index, pk in enumerate(ids):
+            generation = _generation(raw[2 * index])
+            if generation < 0:
+                continue  # an unreadable counter: read the database, store nothing
+            row = _decoded(raw[2 * index + 1], generation, lambda v: _load(Job, v))
+            if row is None:
+                found.fillable[pk] = generation
+            else:
+                found.hits[pk] = row
+        _count("job", len(found.hits), len(ids))
+        return found
+
+    async def store_jobs(self, rows: Iterable[Job], fillable: dict[uuid.UUID, int]) -> None:
+        """Store the public ones among freshly read rows (drafts never)."""
+        items = [
+            (
+                self._job_key(row.id),
+                json.dumps({"g": fillable[row.id], "v": _dump(row, JOB_PRIVATE_COLUMNS)}).encode(),
+            )
+            for row in rows
+            if row.id in fillable and is_public(row)
+        ]
+        await self._put(items, self._job_ttl)
+
+    async def job_skills(self, ids: Sequence[uuid.UUID]) -> Cached[JobLinks] | None:
+        """Cached skills of public jobs; a miss is fillable only next to a valid public row."""
+        if self._bypassed("job_skills"):
+            return None
+        try:
+            taxonomy = await self._taxonomy_version()
+            keys = [
+                key
+                for pk in ids
+                for key in (*self._job_keys(pk), self._job_skills_key(taxonomy, pk))
+            ]
+            raw = await self._get_many(keys)
+        except _Unavailable:
+            return None
+        found: Cached[JobLinks] = Cached({})
+        for index, pk in enumerate(ids):
+            generation = _generation(raw[3 * index])
+            if generation < 0 or _valid(raw[3 * index + 1], generation) is None:
+                continue  # no public row cached (a draft, or not yet): not ours to store
+            links = _decoded(raw[3 * index + 2], generation, _load_links)
+            if links is None:
+                found.fillable[pk] = generation
+            else:
+                found.hits[pk] = links
+        _count("job_skills", len(found.hits), len(ids))
+        return found
+
+    async def store_job_skills(
+        self, found: dict[uuid.UUID, JobLinks], fillable: dict[uuid.UUID, int]
+    ) -> None:
+        try:
+            taxonomy = await self._taxonomy_version()
+        except _Unavailable:
+            return
+        items = []
+        for pk, generation in fillable.items():
+            links = [[_dump(a), _dump(b, SKILL_UNUSED_COLUMNS)] for a, b in found.get(pk, [])]
+            entry = json.dumps({"g": generation, "v": links}).encode()
+            items.append((self._job_skills_key(taxonomy, pk), entry))
+        await self._put(items, self._job_ttl)
+
+    # -- invalidation ------------------------------------------------------------------
+
+    async def on_commit(self, changed: ChangedRows) -> None:
+        """After-commit hook (server/database.py): forget every job whose rows changed."""
+        if "skills" in changed:
+            self._taxonomy = None  # a taxonomy change in this process: fingerprint again
+        ids = {key[0] for key in changed.get("jobs", ())}
+        ids |= {key[0] for key in changed.get("job_skills", ())}
+        if ids:
+            await self.forget_jobs(ids)
+
+    async def forget_jobs(self, ids: Iterable[uuid.UUID]) -> None:
+        """Bump the jobs' generations and drop their entries; on failure, try again later
+        (before this process next reads the cache)."""
+        self._unforgotten.update(ids)
+        try:
+            await self._forget_unforgotten()
+        except _Unavailable:
+            log.warning("cache invalidation postponed for %d job(s)", len(self._unforgotten))
+
+    async def close(self) -> None:
+        with contextlib.suppress(_Unavailable):
+            await self._forget_unforgotten()
+        await self.store.close()
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _job_key(self, pk: uuid.UUID) -> str:
+        return f"{self._prefix}job:{pk}"
+
+    def _job_keys(self, pk: uuid.UUID) -> tuple[str, str]:
+        return f"{self._counters}job-gen:{pk}", self._job_key(pk)
+
+    def _job_skills_key(self, taxonomy: str, pk: uuid.UUID) -> str:
+        return f"{self._prefix}job-skills:{taxonomy}:{pk}"
+
+    def _bypassed(self, cache: str) -> bool:
+        if fresh_reads_reason() is None:
+            return False
+        metrics.CACHE_LOOKUPS.labels(cache, "bypass").inc()
+        return True
+
+    async def _taxonomy_version(self) -> str:
+        """The taxonomy's fingerprint: taken at start-up, then refreshed in the background
+        (a request never waits for it, except the first if start-up could not take it)."""
+        held = self._taxonomy
+        if held is None:
+            return await self._fingerprint_taxonomy()
+        stale = time.monotonic() - held[1] >= TAXONOMY_RECHECK_SECONDS
+        if stale and (self._refresh is None or self._refresh.done()):
+            self._refresh = asyncio.ensure_future(self._refresh_taxonomy())
+        return held[0]
+
+    async def _refresh_taxonomy(self) -> None:
+        with contextlib.suppress(_Unavailable):
+            await self._fingerprint_taxonomy()
+
+    async def _fingerprint_taxonomy(self) -> str:
+        try:
+            fingerprint = await asyncio.wait_for(self._taxonomy_fingerprint(), 5.0)
+        except Exception as error:  # the database is the caller's problem, not ours
+            raise _Unavailable from error
+        self._taxonomy = (fingerprint[:16], time.monotonic())
+        return fingerprint[:16]
+
+    async def _get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if self._unforgotten:
+            await self._forget_unforgotten()  # never read what may still need forgetting
+        return await self._call("get", lambda: self.store.get_many(keys))
+
+    async def _put(self, items: Sequence[tuple[str, bytes]], ttl: int) -> None:
+        if not items:
+            return
+        with contextlib.suppress(_Unavailable):  # not stored: read again next time
+            await self._call("put", lambda: self.store.put_many(items, ttl))
+
+    async def _forget_unforgotten(self) -> None:
+        ids = list(self._unforgotten)
+        if not ids:
+            return
+        counters = [self._job_keys(pk)[0] for pk in ids]
+        entries = [self._job_key(pk) for pk in ids]
+        await self._call(
+            "invalidate",
+            lambda: self.store.invalidate(counters, entries, self._generation_ttl),
+        )
+        self._unforgotten.difference_update(ids)
+
+    async def _call(self, operation: str, make: Callable[[], Awaitable[T]]) -> T:
+        if time.monotonic() < self._down_until:
+            raise _Unavailable
+        try:
+            result = await asyncio.wait_for(make(), self._timeout)
+        except Exception as error:
+            self._down_until = time.monotonic() + self._backoff
+            metrics.CACHE_ERRORS.labels(operation).inc()
+            if not self._failing:
+                self._failing = True
+                log.warning("cache unavailable (%s: %r): reading the database", operation, error)
+            raise _Unavailable from error
+        if self._failing:
+            self._failing = False
+            log.info("cache available again")
+        return result
+
+
+def is_public(job: Job) -> bool:
+    """What an anonymous visitor may see is the same for everyone: only that is shared."""
+    return can_see_job(job, is_member_of_owner=False, actor=ANONYMOUS)
+
+
+def _count(cache: str, hits: int, asked: int) -> None:
+    if hits:
+        metrics.CACHE_LOOKUPS.labels(cache, "hit").inc(hits)
+    if asked > hits:
+        metrics.CACHE_LOOKUPS.labels(cache, "miss").inc(asked - hits)
+
+
+def _generation(raw: bytes | None) -> int:
+    try:
+        return int(raw) if raw is not None else 0
+    except ValueError:
+        return -1  # unreadable: matches no entry
+
+
+def _valid(raw: bytes | None, generation: int) -> Any:
+    """An entry's value if it was filled under the current generation, else None."""
+    return _decoded(raw, generation, lambda value: value)
+
+
+def _decoded(raw: bytes | None, generation: int, decode: Callable[[Any], T]) -> T | None:
+    """The decoded value of an entry filled under `generation`; None for anything else
+    (absent, older generation, unreadable: a miss, filled again)."""
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw)
+        return decode(entry["v"]) if entry["g"] == generation else None
+    except (ValueError, KeyError, TypeError):  # pydantic's ValidationError is a ValueError
+        return None
+
+
+def _load_links(value: Any) -> JobLinks:
+    return [(_load(JobSkill, link), _load(Skill, skill)) for link, skill in value]
+
+
+def _dump(row: SQLModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    return row.model_dump(mode="json", exclude=set(exclude))
+
+
+def _load(model: type[M], data: dict[str, Any]) -> M:
+    """A row back from JSON: each column through its own type (UUIDs, times, dates)."""
+    return model(**{name: _adapter(model, name).validate_python(v) for name, v in data.items()})
+
+
+@memoize
+def _adapter(model: type[SQLModel], name: str) -> TypeAdapter[Any]:
+    annotation: Any = model.model_fields[name].annotation
+    return TypeAdapter(annotation)

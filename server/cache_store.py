@@ -1,0 +1,99 @@
+"""Where the public cache keeps its entries: Redis (shared by every API process) or, when
+embedded, a bounded dict in this process. Both offer the same three operations; the
+policy (keys, generations, timeouts, outages) is server/cache.py's."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class CacheStore(Protocol):
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    async def put_many(self, items: Sequence[tuple[str, bytes]], ttl_seconds: int) -> None: ...
+
+    async def invalidate(
+        self, counters: Sequence[str], entries: Sequence[str], ttl_seconds: int
+    ) -> None:
+        """Increment each counter (kept `ttl_seconds`) and delete the entries, together."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class RedisCacheStore:
+    """One round trip per operation (MGET, SET EX, one pipeline for an invalidation)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return list(await self._redis.mget(list(keys))) if keys else []
+
+    async def put_many(self, items: Sequence[tuple[str, bytes]], ttl_seconds: int) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for key, value in items:
+            pipe.set(key, value, ex=ttl_seconds)
+        await pipe.execute()
+
+    async def invalidate(
+        self, counters: Sequence[str], entries: Sequence[str], ttl_seconds: int
+    ) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for counter in counters:
+            pipe.incr(counter)
+            pipe.expire(counter, ttl_seconds)
+        if entries:
+            pipe.delete(*entries)
+        await pipe.execute()
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+class MemoryCacheStore:
+    """Embedded mode (one process): least recently used entries go beyond `max_entries`."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._max_entries = max_entries
+        self._data: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return [self._get(key) for key in keys]
+
+    async def put_many(self, items: Sequence[tuple[str, bytes]], ttl_seconds: int) -> None:
+        for key, value in items:
+            self._put(key, value, ttl_seconds)
+
+    async def invalidate(
+        self, counters: Sequence[str], entries: Sequence[str], ttl_seconds: int
+    ) -> None:
+        for counter in counters:
+            self._put(counter, str(int(self._get(counter) or 0) + 1).encode(), ttl_seconds)
+        for key in entries:
+            self._data.pop(key, None)
+
+    async def close(self) -> None:
+        self._data.clear()
+
+    def _put(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        self._data[key] = (value, time.monotonic() + ttl_seconds)
+        self._data.move_to_end(key)
+        while len(self._data) > self._max_entries:
+            self._data.popitem(last=False)
+
+    def _get(self, key: str) -> bytes | None:
+        found = self._data.get(key)
+        if found is None:
+            return None
+        value, expires = found
+        if expires <= time.monotonic():
+            del self._data[key]
+            return None
+        self._data.move_to_end(key)
+        return value

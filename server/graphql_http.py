@@ -1,0 +1,259 @@
+"""GraphQL over HTTP (graphql/graphql-over-http): media types, request checks, status codes.
+
+The spec couples the status code to the response media type, which the client picks
+with `Accept`:
+
+- `application/graphql-response+json`: a response without `data` (a request error:
+  parse, validation, unknown operation, variable coercion, a refused cost) gets a 4xx
+  (5xx for an internal failure); a response with `data`, even partial or null, gets 200.
+- `application/json` (legacy clients): 200 for every well-formed request, request
+  errors included, so a status other than 200 can only mean "not a GraphQL response".
+
+Requests that are not well-formed GraphQL-over-HTTP requests (a body that is not JSON
+or not an object, parameters of the wrong type, the wrong media type) get 4xx whatever
+the media type. Our protections (body size, query length, execution time) and the
+persisted-query protocol keep their own status codes (docs/architecture.md, "GraphQL over
+HTTP, persisted queries, the schema contract").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cross_web import HTTPException
+from graphql import GraphQLError
+from starlette.responses import Response
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+APPLICATION_JSON = "application/json"
+# With no Accept header, or only wildcards, legacy clients (Apollo Client 3 sends `*/*`,
+# browsers' fetch too) get application/json and its always-200 behaviour.
+DEFAULT_MEDIA_TYPE = APPLICATION_JSON
+SUPPORTED = (APPLICATION_JSON, GRAPHQL_RESPONSE_JSON)
+
+# Apollo's codes where Apollo has one, so clients and partners see familiar names.
+BAD_REQUEST = "BAD_REQUEST"
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
+OPERATION_NOT_SUPPORTED = "OPERATION_NOT_SUPPORTED"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+QUERY_TOO_LONG = "QUERY_TOO_LONG"
+TIMEOUT = "TIMEOUT"
+PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+OPERATION_NOT_TRUSTED = "OPERATION_NOT_TRUSTED"
+
+# Request errors whose status does not depend on the media type: the persisted-query
+# miss is 200 because Apollo Client and urql retry on it only when it is not an HTTP
+# failure (Apollo Server answers it so too); a refused untrusted operation is the
+# server forbidding the request (403), which the spec allows for either media type.
+FIXED_STATUS = {PERSISTED_QUERY_NOT_FOUND: 200, OPERATION_NOT_TRUSTED: 403}
+# For application/graphql-response+json only; any other request error is a 400.
+REQUEST_ERROR_STATUS = {"THROTTLED": 429, "INTERNAL_SERVER_ERROR": 500}
+
+
+class GraphQLHTTPError(HTTPException):
+    """A refusal before any GraphQL response exists; answered as `{"errors": [...]}`."""
+
+    def __init__(
+        self, status_code: int, message: str, code: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code, message)
+        self.code = code
+        self.headers = dict(headers or {})
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The media type to answer in, or None when the client accepts neither (406).
+
+    RFC 9110 rules: each type takes the quality of the most specific range matching it,
+    the highest quality wins; between equals a type the client named beats a wildcard,
+    and when the client named both, the spec's preferred graphql-response+json wins.
+    """
+    if accept is None or not accept.strip():
+        return DEFAULT_MEDIA_TYPE
+    scores: dict[str, tuple[float, int]] = {}
+    for part in accept.split(","):
+        media_range, _, parameters = part.strip().partition(";")
+        media_range = media_range.strip().lower()
+        quality = _quality(parameters)
+        for media_type in SUPPORTED:
+            specificity = _specificity(media_range, media_type)
+            if specificity >= 0 and specificity >= scores.get(media_type, (0.0, -1))[1]:
+                scores[media_type] = (quality, specificity)
+    ranked = [
+        (quality, specificity, media_type == GRAPHQL_RESPONSE_JSON and specificity == 2, media_type)
+        for media_type, (quality, specificity) in scores.items()
+        if quality > 0
+    ]
+    if not ranked:
+        return None
+    # max() keeps the first of equals: SUPPORTED's order makes wildcards mean application/json.
+    return max(ranked, key=lambda item: item[:3])[3]
+
+
+def _specificity(media_range: str, media_type: str) -> int:
+    if media_range == media_type:
+        return 2
+    if media_range == "application/*":
+        return 1
+    if media_range == "*/*":
+        return 0
+    return -1
+
+
+def _quality(parameters: str) -> float:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return max(0.0, min(1.0, float(value.strip())))
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def request_data_from(data: object) -> GraphQLRequestData:
+    """Check a decoded body (or GET parameters) is a well-formed GraphQL-over-HTTP request."""
+    if isinstance(data, list):
+        raise GraphQLHTTPError(400, "Batching is not enabled: send one operation.", BAD_REQUEST)
+    if not isinstance(data, dict):
+        raise GraphQLHTTPError(400, "The request body must be a JSON object.", BAD_REQUEST)
+    expected: dict[str, tuple[type, str]] = {
+        "query": (str, "a string"),
+        "operationName": (str, "a string"),
+        "variables": (dict, "an object"),
+        "extensions": (dict, "an object"),
+    }
+    for key, (kind, described) in expected.items():
+        if data.get(key) is not None and not isinstance(data[key], kind):
+            raise GraphQLHTTPError(400, f"`{key}` must be {described} or null.", BAD_REQUEST)
+    return GraphQLRequestData(
+        query=data.get("query"),
+        variables=data.get("variables"),
+        # An empty operationName is the same as none (the spec says so for GET).
+        operation_name=data.get("operationName") or None,
+        extensions=data.get("extensions"),
+    )
+
+
+def get_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """GET: `variables` and `extensions` arrive JSON-encoded in the query string."""
+    data: dict[str, Any] = {key: params.get(key) for key in ("query", "operationName")}
+    for key in ("variables", "extensions"):
+        raw = params.get(key)
+        if raw:
+            try:
+                data[key] = json.loads(raw)
+            except json.JSONDecodeError:
+                raise GraphQLHTTPError(
+                    400, f"`{key}` must be JSON-encoded in the query string.", BAD_REQUEST
+                ) from None
+    return data
+
+
+def decode_body(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise GraphQLHTTPError(400, "The request body is not valid JSON.", BAD_REQUEST) from None
+
+
+def check_content_type(content_type: str | None) -> None:
+    """POST bodies must be JSON in UTF-8; anything else is 415 (and runs nothing, so a
+    cross-site form cannot post a mutation)."""
+    media_type, _, parameters = (content_type or "").partition(";")
+    media_type = media_type.strip().lower()
+    if media_type != APPLICATION_JSON:
+        got = f" (got {media_type})" if media_type else " (no Content-Type was sent)"
+        raise GraphQLHTTPError(
+            415, f"Send GraphQL requests as application/json{got}.", UNSUPPORTED_MEDIA_TYPE
+        )
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            raise GraphQLHTTPError(
+                415, "GraphQL requests must be encoded in UTF-8.", UNSUPPORTED_MEDIA_TYPE
+            )
+
+
+def request_error(message: str, code: str) -> ExecutionResult:
+    """A GraphQL request error (no execution happened), as a response body can carry it."""
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Raised before execution (parse, validation, operation, variables, refusals): no data,
+    and no error points at a field. A null `data` from a failed non-null root field is a
+    field error, and its errors carry a path."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+
+
+def error_codes(result: ExecutionResult) -> list[str]:
+    return [str((error.extensions or {}).get("code", "")) for error in result.errors or []]
+
+
+@dataclass
+class Exchange:
+    """What one HTTP request negotiated and what its GraphQL result asks of the response."""
+
+    media_type: str
+    query: str | None = None  # the document that ran (a persisted one resolved)
+    operation_name: str | None = None
+    status: int | None = None  # set once a GraphQL result exists
+    headers: dict[str, str] = field(default_factory=dict)
+    cache_control: str = "private, no-store"
+
+    def settle(self, result: ExecutionResult) -> bool:
+        """Choose the status for this result; True when the body must leave out `data`."""
+        self.status = 200
+        if not is_request_error(result):
+            return False
+        codes = error_codes(result)
+        fixed = next((FIXED_STATUS[code] for code in codes if code in FIXED_STATUS), None)
+        if fixed is not None:
+            self.status = fixed
+            return True
+        if self.media_type != GRAPHQL_RESPONSE_JSON:
+            return False  # legacy application/json: 200, and strawberry's `data: null`
+        self.status = next(
+            (REQUEST_ERROR_STATUS[code] for code in codes if code in REQUEST_ERROR_STATUS), 400
+        )
+        if self.status == 429:
+            retry = (result.errors or [GraphQLError("")])[0].extensions or {}
+            if "retryAfter" in retry:
+                self.headers["Retry-After"] = str(retry["retryAfter"])
+        return True
+
+    def finish(self, response: Response) -> Response:
+        """Our media type, status and caching on the JSON response strawberry built."""
+        if self.status is None:
+            return response  # GraphiQL's page, not a GraphQL response
+        response.status_code = self.status
+        response.headers["Content-Type"] = f"{self.media_type}; charset=utf-8"
+        response.headers["Cache-Control"] = self.cache_control
+        for name, value in self.headers.items():
+            response.headers[name] = value
+        return response
+
+    def error_response(self, error: HTTPException) -> Response:
+        """A refusal as a JSON body with a code, in the negotiated media type."""
+        code = (
+            error.code
+            if isinstance(error, GraphQLHTTPError)
+            else {404: "NOT_FOUND", 405: METHOD_NOT_ALLOWED}.get(error.status_code, BAD_REQUEST)
+        )
+        headers = error.headers if isinstance(error, GraphQLHTTPError) else {}
+        body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+        return Response(
+            json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            status_code=error.status_code,
+            headers={"Cache-Control": "private, no-store", **headers},
+            media_type=f"{self.media_type}; charset=utf-8",
+        )

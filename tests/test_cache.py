@@ -1,0 +1,284 @@
+"""The public cache (server/cache.py): hits after misses, invalidation on every change,
+nothing private in it, and an outage that only makes the API slower."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Sequence
+
+import pytest
+from redis.asyncio import Redis
+
+from domain.auth.partners import PartnerScope
+from schema.ids import from_global_id
+from server.cache import PublicCache
+from server.cache_store import MemoryCacheStore, RedisCacheStore
+from server.read_scope import request_scope
+from tests.factories import UPDATE_JOB, create_job, skill_gid, transition_mutation
+from tests.graphql_client import data, gql, register
+from tests.observability_helpers import scrape, value
+from tests.test_partners import new_client, partner_token
+
+SKILLS = 'query { skills(search: "フォークリフト", first: 5) { slug nameJa } }'
+JOB_PAGE = """
+query($id: ID!) { node(id: $id) { ... on Job { id title status description
+  organization { name } skills { skill { slug nameEn } minLevel required } } } }
+"""
+
+
+async def page(client, job_id, token=None):
+    return data(await gql(client, JOB_PAGE, {"id": job_id}, token))["node"]
+
+
+async def cached_keys(services, pattern: str) -> list[bytes]:
+    prefix = services.settings.redis_key_prefix
+    return [key async for key in services.redis.scan_iter(f"{prefix}cache:*{pattern}*")]
+
+
+async def test_skill_search_is_served_from_the_cache_after_one_miss(client, sql_statements):
+    sql_statements.statements.clear()
+    first = data(await gql(client, SKILLS))
+    # The search, and the taxonomy's fingerprint if this process has not taken it yet.
+    assert sql_statements.count in (1, 2)
+    assert {"slug": "forklift-operation", "nameJa": "フォークリフト運転"} in first["skills"]
+    sql_statements.statements.clear()
+    assert data(await gql(client, SKILLS)) == first
+    assert sql_statements.count == 0
+    samples = await scrape(client)
+    assert value(samples, "iworkz_cache_lookups_total", cache="skills", result="hit") >= 1
+
+
+async def test_public_job_page_is_cached_and_forgotten_when_the_job_changes(
+    client, services, sql_statements
+):
+    hr = await register(client, "hr@cache.example", "EMPLOYER", "Cache KK")
+    job = await create_job(client, hr.token, publish=True, title="Forklift")
+    sql_statements.statements.clear()
+    first = await page(client, job["id"])
+    missed = sql_statements.count
+    assert first["title"] == "Forklift" and first["skills"][0]["skill"]["slug"]
+    sql_statements.statements.clear()
+    assert await page(client, job["id"]) == first
+    assert sql_statements.count == missed - 2 == 1  # the organisation only
+
+    # Edit: the answer to the edit and every later read show the new job, never the old.
+    changed = data(
+        await gql(
+            client,
+            UPDATE_JOB,
+            {
+                "input": {
+                    "id": job["id"],
+                    "title": "Picking",
+                    "skills": [{"skillId": skill_gid("picking"), "minLevel": 3}],
+                }
+            },
+            hr.token,
+        )
+    )["updateJob"]
+    assert changed["errors"] == [] and changed["job"]["title"] == "Picking"
+    for token in (None, hr.token):
+        now = await page(client, job["id"], token)
+        assert now["title"] == "Picking"
+        assert [s["skill"]["slug"] for s in now["skills"]] == ["picking"]
+        assert now["skills"][0]["minLevel"] == 3
+
+    closed = data(
+        await gql(client, transition_mutation("closeJob"), {"input": {"id": job["id"]}}, hr.token)
+    )["closeJob"]
+    assert closed["errors"] == []
+    assert (await page(client, job["id"]))["status"] == "CLOSED"
+
+
+async def test_a_job_row_changed_outside_graphql_is_forgotten_too(client, services):
+    """The invalidation follows committed rows, not mutations: the matching engine's
+    bookkeeping, an admin script or a background job all count."""
+    hr = await register(client, "hr@rows.example", "EMPLOYER", "Rows KK")
+    job = await create_job(client, hr.token, publish=True, title="Before")
+    assert (await page(client, job["id"]))["title"] == "Before"
+    from domain.jobs.models import Job
+
+    async with services.database.session() as session:
+        row = await session.get(Job, from_global_id(job["id"])[1])
+        row.title = "After"
+        await session.commit()
+    await asyncio.sleep(0.05)  # a plain session's hooks run right after its commit
+    assert (await page(client, job["id"]))["title"] == "After"
+
+
+async def test_drafts_are_never_cached_and_hits_are_still_authorised(client, services):
+    hr = await register(client, "hr@draft.example", "EMPLOYER", "Draft KK")
+    draft = await create_job(client, hr.token, title="Secret plan")
+    pk = from_global_id(draft["id"])[1]
+    for _ in range(2):  # its own organisation sees it, from the database each time
+        assert (await page(client, draft["id"], hr.token))["title"] == "Secret plan"
+    assert await cached_keys(services, f"job:{pk}") == []
+    assert await cached_keys(services, f"job-skills:{pk}") == []
+    assert await page(client, draft["id"]) is None
+    rival = await register(client, "hr@rival.example", "EMPLOYER", "Rival KK")
+    assert await page(client, draft["id"], rival.token) is None
+
+    await gql(client, transition_mutation("publishJob"), {"input": {"id": draft["id"]}}, hr.token)
+    assert (await page(client, draft["id"]))["title"] == "Secret plan"
+    assert await cached_keys(services, f"job:{pk}")  # public now: shared
+    (raw,) = await services.redis.mget(await cached_keys(services, f"job:{pk}"))
+    assert b"created_by" not in raw and b"search_grams" not in raw
+    # A cached row is still checked against the caller: a partner without jobs:read sees none.
+    token = await partner_token(client, await new_client(services, [PartnerScope.WORKERS_READ]))
+    assert await page(client, draft["id"], token) is None
+
+
+async def test_a_fill_that_raced_with_a_write_is_never_served(services):
+    """Reader: looks up (miss, generation g) and reads the old row. Writer: commits and
+    forgets. Reader: stores the old row under g. The next reader sees generation g+1."""
+    cache = services.cache
+    job_id = uuid.uuid4()
+    from domain.jobs.models import Job
+
+    old = Job(
+        id=job_id,
+        organization_id=uuid.uuid4(),
+        title="old",
+        description="d",
+        employment_type="FULL_TIME",
+        pay_min=1,
+        pay_max=2,
+        pay_period="HOURLY",
+        status="OPEN",
+        created_by=uuid.uuid4(),
+    )
+    looked_up = await cache.jobs([job_id])
+    assert looked_up.hits == {} and job_id in looked_up.fillable
+    await cache.forget_jobs([job_id])  # the writer, after its commit
+    await cache.store_jobs([old], looked_up.fillable)  # the slow reader
+    again = await cache.jobs([job_id])
+    assert again.hits == {} and again.fillable[job_id] == looked_up.fillable[job_id] + 1
+
+
+async def test_requests_that_wrote_and_live_connections_bypass_the_cache(services):
+    with request_scope(live=True):
+        assert await services.cache.jobs([uuid.uuid4()]) is None
+        assert await services.cache.skill_search_key("x", None, 5) is None
+    with request_scope() as reads:
+        assert await services.cache.jobs([uuid.uuid4()]) is not None
+        reads.wrote = True
+        assert await services.cache.jobs([uuid.uuid4()]) is None
+
+
+class DeadStore:
+    """A cache server that fails (or hangs) on every call."""
+
+    def __init__(self, hang: bool = False) -> None:
+        self.hang = hang
+        self.calls = 0
+
+    async def _fail(self) -> None:
+        self.calls += 1
+        if self.hang:
+            await asyncio.sleep(30)
+        raise ConnectionError("cache down")
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        await self._fail()
+        return []
+
+    async def put_many(self, items: Sequence[tuple[str, bytes]], ttl_seconds: int) -> None:
+        await self._fail()
+
+    async def invalidate(
+        self, counters: Sequence[str], entries: Sequence[str], ttl_seconds: int
+    ) -> None:
+        await self._fail()
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def outage(services, monkeypatch):
+    """Swap the cache's store; everything the outage changes is put back afterwards."""
+    cache = services.cache
+    monkeypatch.setattr(cache, "_down_until", 0.0)
+    monkeypatch.setattr(cache, "_failing", False)
+    monkeypatch.setattr(cache, "_unforgotten", set())
+    monkeypatch.setattr(cache, "_backoff", 0.0)  # try the cache on every call
+
+    def swap(store) -> None:
+        monkeypatch.setattr(cache, "store", store)
+
+    return swap
+
+
+async def test_a_dead_redis_only_makes_it_slower(client, services, outage, caplog):
+    hr = await register(client, "hr@outage.example", "EMPLOYER", "Outage KK")
+    job = await create_job(client, hr.token, publish=True, title="Cached")
+    assert (await page(client, job["id"]))["title"] == "Cached"  # now in Redis
+    real = services.cache.store
+
+    dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.1)
+    outage(RedisCacheStore(dead))
+    assert data(await gql(client, SKILLS))["skills"]
+    assert (await page(client, job["id"]))["title"] == "Cached"
+    # The edit's invalidation fails: it is remembered, and done before the next cache read.
+    edited = data(
+        await gql(client, UPDATE_JOB, {"input": {"id": job["id"], "title": "Edited"}}, hr.token)
+    )["updateJob"]
+    assert edited["errors"] == []
+    assert (await page(client, job["id"]))["title"] == "Edited"
+    assert "cache unavailable" in caplog.text
+
+    outage(real)  # back, with the old entry still in it: never served
+    assert (await page(client, job["id"]))["title"] == "Edited"
+    assert (await page(client, job["id"]))["title"] == "Edited"  # and cached again
+    samples = await scrape(client)
+    assert value(samples, "iworkz_cache_errors_total", operation="get") >= 1
+    assert value(samples, "iworkz_cache_errors_total", operation="invalidate") >= 1
+    await dead.aclose()
+
+
+async def test_a_hanging_cache_costs_at_most_its_timeout(client, services, outage):
+    hr = await register(client, "hr@hang.example", "EMPLOYER", "Hang KK")
+    job = await create_job(client, hr.token, publish=True, title="Slow cache")
+    hanging = DeadStore(hang=True)
+    outage(hanging)
+    started = time.monotonic()
+    assert (await page(client, job["id"]))["title"] == "Slow cache"
+    assert data(await gql(client, SKILLS))["skills"]
+    assert time.monotonic() - started < 2.0  # each call gave up after 0.1 s
+    assert hanging.calls >= 2
+
+
+async def test_after_an_error_the_cache_is_left_alone_for_a_while(services, outage):
+    failing = DeadStore()
+    outage(failing)
+    cache = services.cache
+    cache._backoff = 60.0  # put back by the fixture
+    assert await cache.jobs([uuid.uuid4()]) is None
+    assert await cache.jobs([uuid.uuid4()]) is None
+    assert failing.calls == 1  # the second lookup did not wait on a broken cache
+
+
+async def test_embedded_memory_store_expires_and_evicts():
+    store = MemoryCacheStore(max_entries=2)
+    await store.put_many([("a", b"1"), ("b", b"2")], ttl_seconds=60)
+    await store.get_many(["a"])  # a is now the most recently used
+    await store.put_many([("c", b"3")], ttl_seconds=60)
+    assert await store.get_many(["a", "b", "c"]) == [b"1", None, b"3"]
+    await store.invalidate(["n"], ["a"], ttl_seconds=60)
+    await store.invalidate(["n"], [], ttl_seconds=60)
+    assert await store.get_many(["n", "a"]) == [b"2", None]
+    await store.put_many([("short", b"x")], ttl_seconds=0)
+    assert await store.get_many(["short"]) == [None]
+
+
+async def test_embedded_mode_caches_in_memory(services):
+    async def fingerprint() -> str:
+        return "f" * 32
+
+    cache = PublicCache(MemoryCacheStore(), prefix="t:", taxonomy_fingerprint=fingerprint)
+    key = await cache.skill_search_key("x", None, 5)
+    assert key is not None and await cache.get_skills(key) is None
+    await cache.put_skills(key, [])
+    assert await cache.get_skills(key) == []

@@ -1,0 +1,197 @@
+"""The fast executor answers exactly as strawberry's: same data, same errors (message,
+path, code, locations), same nulls — for every query document of the test suite and for
+generated selections, as every kind of caller, including permission failures and
+partial errors (schema/fast_execution.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    get_named_type,
+    is_leaf_type,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schema.fast_execution import FastExecutionContext
+from schema.schema import build_schema
+from tests.factories import create_job, create_profile, skill_gid
+from tests.fast_execution_support import (
+    client_view,
+    context_for,
+    operations_of,
+    suite_documents,
+    variable_sets,
+)
+from tests.graphql_client import create_admin, data, gql, register
+
+FAST = build_schema(fast_execution=True)
+STANDARD = build_schema(fast_execution=False, cache_documents=False)
+
+APPLY = """mutation Apply($input: ApplyToJobInput!) {
+  applyToJob(input: $input) { match { id } errors { field code message } } }"""
+
+
+@pytest.fixture
+async def world(client, services) -> dict[str, Any]:
+    """Employers, workers, an admin, open and draft jobs and a match: enough for every
+    visibility rule to have something to hide."""
+    hr = await register(client, "hr@example.com", "EMPLOYER", "Fast KK")
+    other_hr = await register(client, "hr2@example.com", "EMPLOYER", "Other KK")
+    worker = await register(client, "w1@example.com")
+    private_worker = await register(client, "w2@example.com")
+    admin = await create_admin(services, client)
+    await create_profile(client, worker.token)
+    await create_profile(client, private_worker.token, visibility="HIDDEN")
+    jobs = [
+        await create_job(
+            client,
+            hr.token,
+            publish=True,
+            title=f"倉庫 {n}",
+            skills=[
+                {"skillId": skill_gid("forklift-operation")},
+                {"skillId": skill_gid("picking"), "required": False},
+            ],
+        )
+        for n in range(3)
+    ]
+    draft = await create_job(client, other_hr.token, title="下書き")
+    applied = data(await gql(client, APPLY, {"input": {"jobId": jobs[0]["id"]}}, worker.token))
+    match_id = applied["applyToJob"]["match"]["id"]
+    me = data(await gql(client, "query Me { me { id workerProfile { id } } }", {}, worker.token))
+    ids = [
+        jobs[0]["id"],
+        draft["id"],
+        match_id,
+        me["me"]["id"],
+        me["me"]["workerProfile"]["id"],
+        skill_gid("python"),
+    ]
+    tokens = [None, hr.token, other_hr.token, worker.token, private_worker.token, admin.token]
+    return {"ids": ids, "tokens": tokens}
+
+
+async def both(services, query: str, variables: dict[str, Any], token: str | None) -> tuple:
+    """The client's view of one operation from each executor, fresh loaders for each."""
+    standard = await STANDARD.execute(
+        query, variables, context_value=await context_for(services, token)
+    )
+    fast = await FAST.execute(query, variables, context_value=await context_for(services, token))
+    return client_view(standard), client_view(fast)
+
+
+def test_the_fast_executor_is_on_by_default() -> None:
+    assert FAST.execution_context_class is FastExecutionContext
+    assert build_schema().execution_context_class is FastExecutionContext
+    assert STANDARD.execution_context_class is not FastExecutionContext
+
+
+DOCUMENTS = suite_documents()
+
+
+def test_the_suite_has_documents_to_compare() -> None:
+    assert len(DOCUMENTS) >= 20, sorted(DOCUMENTS)
+
+
+async def test_every_suite_query_answers_the_same(services, world) -> None:
+    compared = errors_seen = 0
+    for name, text in sorted(DOCUMENTS.items()):
+        for operation in operations_of(text):
+            for variables in variable_sets(STANDARD._schema, operation, world["ids"]):
+                for token in world["tokens"]:
+                    standard, fast = await both(services, text, variables, token)
+                    assert fast == standard, (name, variables, token)
+                    compared += 1
+                    errors_seen += bool(standard["errors"])
+    assert compared > 100
+    assert errors_seen > 10  # permission failures and bad IDs were compared too
+
+
+# ---- generated selections -------------------------------------------------------------
+
+ROOTS = [
+    ("jobs(first: 5)", "Job", True),
+    ("workers(first: 5)", "Worker", True),
+    ("matches(first: 5)", "Match", True),
+    ("recommendedJobs(first: 5)", "Match", True),
+    ("node(id: $id)", "Node", False),
+    ("nodes(ids: [$id, $id])", "Node", False),
+    ("me", "User", False),
+    ("skills", "Skill", False),
+]
+# Fields that call out of process or take seconds; their resolvers are real resolvers,
+# so both executors run them the same way anyway.
+SKIPPED_FIELDS = {"paySuggestion", "adQualityHints"}
+
+
+def _usable_fields(type_: GraphQLObjectType | GraphQLInterfaceType) -> list[str]:
+    return sorted(
+        name
+        for name, field in type_.fields.items()
+        if name not in SKIPPED_FIELDS
+        and not any(
+            isinstance(arg.type, GraphQLNonNull) and arg.default_value is None
+            for arg in field.args.values()
+        )
+    )
+
+
+@st.composite
+def selection(draw: st.DrawFn, type_: Any, depth: int = 0) -> str:
+    """A selection set over `type_`: some of its fields, aliased or repeated at times,
+    nested objects, `__typename`, and inline fragments on abstract types."""
+    if isinstance(type_, GraphQLUnionType | GraphQLInterfaceType):
+        possible = sorted(STANDARD._schema.get_possible_types(type_), key=lambda t: t.name)
+        chosen = draw(st.lists(st.sampled_from(possible), min_size=1, max_size=2, unique=True))
+        parts = ["__typename"]
+        if isinstance(type_, GraphQLInterfaceType):
+            parts.append(draw(selection(type_, depth + 1)).strip("{} "))
+        for concrete in chosen:
+            parts.append(f"... on {concrete.name} {draw(selection(concrete, depth + 1))}")
+        return "{ " + " ".join(parts) + " }"
+    fields = _usable_fields(type_)
+    names = draw(st.lists(st.sampled_from(fields), min_size=1, max_size=5))
+    parts = []
+    for index, name in enumerate(names):
+        field_type = get_named_type(type_.fields[name].type)
+        alias = draw(st.sampled_from(["", f"a{index}: "]))
+        if is_leaf_type(field_type):
+            parts.append(alias + name)
+        elif depth >= 3:
+            parts.append(f"{alias}{name} {{ __typename }}")
+        else:
+            parts.append(f"{alias}{name} {draw(selection(field_type, depth + 1))}")
+    if draw(st.booleans()):
+        parts.append("__typename")
+    return "{ " + " ".join(parts) + " }"
+
+
+@st.composite
+def generated_query(draw: st.DrawFn) -> str:
+    root, type_name, connection = draw(st.sampled_from(ROOTS))
+    inner = draw(selection(STANDARD._schema.get_type(type_name)))
+    body = f"{{ totalCount edges {{ cursor node {inner} }} pageInfo {{ hasNextPage }} }}"
+    uses_id = "$id" in root
+    header = "query Generated($id: ID!)" if uses_id else "query Generated"
+    return f"{header} {{ {root} {body if connection else inner} }}"
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=generated_query(), who=st.integers(0, 5), which=st.integers(0, 5))
+async def test_generated_selections_answer_the_same(
+    services, world, query: str, who: int, which: int
+) -> None:
+    variables = {"id": world["ids"][which]} if "$id" in query else {}
+    standard, fast = await both(services, query, variables, world["tokens"][who])
+    assert fast == standard, query
