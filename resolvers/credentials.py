@@ -11,7 +11,7 @@ from domain.clock import utcnow
 from domain.credentials import issuing, keys, registry, revocation
 from domain.credentials.models import Credential as CredentialRow
 from domain.credentials.models import IssuerKey as IssuerKeyRow
-from resolvers.mutations import in_transaction
+from resolvers.mutations import in_transaction, in_transaction_with_input
 from schema.context import Info
 from schema.credentials import (
     AddIssuerKeyInput,
@@ -33,6 +33,7 @@ from schema.inputs import to_domain
 from schema.organizations import Organization
 
 ID_TYPES = {"worker_id": "Worker", "key_id": "IssuerKey", "id": "IssuerKey"}
+CREDENTIAL_ID = {"id": "Credential"}
 
 
 def _credential_payload(row: CredentialRow | None, errors: list[Any]) -> CredentialPayload:
@@ -99,13 +100,16 @@ async def retire_issuer_key(
 ) -> IssuerKeyPayload:
     """Stop signing with a key; what it signed before stays valid."""
     actor = info.context.principal
-
-    async def action(uow):  # type: ignore[no-untyped-def]
-        data = to_domain(input, id_types=ID_TYPES)
-        return await keys.retire_issuer_key(uow, actor, data["id"], at=data.get("at"), now=utcnow())
-
-    key, errors = await in_transaction(info, action)
-    return _key_payload(key, errors)
+    return _key_payload(
+        *await in_transaction_with_input(
+            info,
+            input,
+            lambda uow, data: keys.retire_issuer_key(
+                uow, actor, data["id"], at=data.get("at"), now=utcnow()
+            ),
+            id_types=ID_TYPES,
+        )
+    )
 
 
 async def mark_issuer_key_compromised(
@@ -117,15 +121,16 @@ async def mark_issuer_key_compromised(
 ) -> IssuerKeyPayload:
     """Mark a key compromised from a moment (perhaps in the past)."""
     actor = info.context.principal
-
-    async def action(uow):  # type: ignore[no-untyped-def]
-        data = to_domain(input, id_types=ID_TYPES)
-        return await keys.mark_issuer_key_compromised(
-            uow, actor, data["id"], since=data["since"], now=utcnow()
+    return _key_payload(
+        *await in_transaction_with_input(
+            info,
+            input,
+            lambda uow, data: keys.mark_issuer_key_compromised(
+                uow, actor, data["id"], since=data["since"], now=utcnow()
+            ),
+            id_types=ID_TYPES,
         )
-
-    key, errors = await in_transaction(info, action)
-    return _key_payload(key, errors)
+    )
 
 
 async def set_issuer_trust(
@@ -139,14 +144,13 @@ async def set_issuer_trust(
 ) -> SetIssuerTrustPayload:
     """Vouch for an issuer organisation, or withdraw it (admins)."""
     actor = info.context.principal
-
-    async def action(uow):  # type: ignore[no-untyped-def]
-        data = to_domain(input)
-        return await keys.set_issuer_trust(
+    organization, errors = await in_transaction_with_input(
+        info,
+        input,
+        lambda uow, data: keys.set_issuer_trust(
             uow, actor, data["organization_id"], trusted=data["trusted"], now=utcnow()
-        )
-
-    organization, errors = await in_transaction(info, action)
+        ),
+    )
     return SetIssuerTrustPayload(
         organization=Organization.from_row(organization) if organization else None, errors=errors
     )
@@ -221,20 +225,21 @@ async def submit_credential_signature(
 ) -> CredentialPayload:
     """Complete a prepared credential with your own EIP-712 signature."""
     ctx = info.context
-
-    async def action(uow):  # type: ignore[no-untyped-def]
-        data = to_domain(input, id_types={"id": "Credential"})
-        return await issuing.submit_credential_signature(
-            uow,
-            ctx.principal,
-            data["id"],
-            data["signature"],
-            now=utcnow(),
-            anchor_interval_seconds=ctx.settings.credential_anchor_interval_seconds,
+    return _credential_payload(
+        *await in_transaction_with_input(
+            info,
+            input,
+            lambda uow, data: issuing.submit_credential_signature(
+                uow,
+                ctx.principal,
+                data["id"],
+                data["signature"],
+                now=utcnow(),
+                anchor_interval_seconds=ctx.settings.credential_anchor_interval_seconds,
+            ),
+            id_types=CREDENTIAL_ID,
         )
-
-    credential, errors = await in_transaction(info, action)
-    return _credential_payload(credential, errors)
+    )
 
 
 async def revoke_credential(
@@ -246,20 +251,21 @@ async def revoke_credential(
 ) -> CredentialPayload:
     """Revoke a credential you issued, with a reason; the revocation is anchored too."""
     ctx = info.context
-
-    async def action(uow):  # type: ignore[no-untyped-def]
-        data = to_domain(input, id_types={"id": "Credential"})
-        return await revocation.revoke_credential(
-            uow,
-            ctx.principal,
-            data["id"],
-            data["reason"],
-            now=utcnow(),
-            anchor_interval_seconds=ctx.settings.credential_anchor_interval_seconds,
+    return _credential_payload(
+        *await in_transaction_with_input(
+            info,
+            input,
+            lambda uow, data: revocation.revoke_credential(
+                uow,
+                ctx.principal,
+                data["id"],
+                data["reason"],
+                now=utcnow(),
+                anchor_interval_seconds=ctx.settings.credential_anchor_interval_seconds,
+            ),
+            id_types=CREDENTIAL_ID,
         )
-
-    credential, errors = await in_transaction(info, action)
-    return _credential_payload(credential, errors)
+    )
 
 
 async def issuer_keys(info: Info, organization_pk: Any) -> list[IssuerKey]:

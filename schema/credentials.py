@@ -10,7 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from domain.clock import utcnow
-from domain.credentials.documents import CredentialType
+from domain.credentials.documents import CredentialType, read_proofs
 from domain.credentials.models import Credential as CredentialRow
 from domain.credentials.models import CredentialStatus
 from domain.credentials.models import IssuerKey as IssuerKeyRow
@@ -171,8 +171,7 @@ class Credential(Node):
 
     @classmethod
     def from_row(cls, row: CredentialRow) -> Credential:
-        proofs = row.document.get("proof") or []
-        anchor_proof = proofs[1] if len(proofs) > 1 else None
+        _, anchor_proof = read_proofs(row.document)
         return cls(
             id=strawberry.ID(to_global_id("Credential", row.id)),
             pk=row.id,
@@ -189,12 +188,12 @@ class Credential(Node):
             revocation_reason=row.revocation_reason,
             document=row.document,  # type: ignore[arg-type]
             anchor=CredentialAnchor(
-                chain_id=str(anchor_proof["chainId"]),
-                transaction_hash=anchor_proof["transactionHash"],
-                block_number=anchor_proof["blockNumber"],
-                merkle_root=anchor_proof["merkleRoot"],
+                chain_id=str(anchor_proof.chain_id),
+                transaction_hash=anchor_proof.transaction_hash,
+                block_number=anchor_proof.block_number,
+                merkle_root="0x" + anchor_proof.merkle_root.hex(),
             )
-            if anchor_proof
+            if anchor_proof is not None
             else None,
         )
 

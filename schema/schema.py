@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import inspect
+from collections.abc import AsyncGenerator, Callable
 from typing import Annotated, Any
 
 import strawberry
@@ -57,73 +58,75 @@ from schema.webhooks import CreateWebhookPayload, DeleteWebhookPayload, Webhook
 from schema.workers import Worker, WorkerProfilePayload
 
 
+def doc(resolver: Callable[..., Any]) -> str | None:
+    """A resolver's docstring as its description, with `inspect.cleandoc`: Python before 3.13
+    keeps the indentation of a docstring's later lines, which GraphQL would show."""
+    return inspect.cleandoc(resolver.__doc__) if resolver.__doc__ else None
+
+
 @strawberry.type(description="Everything a client can read.")
 class Query:
-    me: User | None = strawberry.field(resolver=auth.me, description=auth.me.__doc__)
+    me: User | None = strawberry.field(resolver=auth.me, description=doc(auth.me))
     node: Node | None = strawberry.field(
-        resolver=nodes_resolvers.node, description=nodes_resolvers.node.__doc__
+        resolver=nodes_resolvers.node, description=doc(nodes_resolvers.node)
     )
     nodes: list[Node | None] = strawberry.field(
-        resolver=nodes_resolvers.nodes, description=nodes_resolvers.nodes.__doc__
+        resolver=nodes_resolvers.nodes, description=doc(nodes_resolvers.nodes)
     )
-    jobs: Connection[Job] = strawberry.field(resolver=jobs.jobs, description=jobs.jobs.__doc__)
+    jobs: Connection[Job] = strawberry.field(resolver=jobs.jobs, description=doc(jobs.jobs))
     workers: Connection[Worker] = strawberry.field(
-        resolver=workers.workers, description=workers.workers.__doc__
+        resolver=workers.workers, description=doc(workers.workers)
     )
-    skills: list[Skill] = strawberry.field(
-        resolver=skills.skills, description=skills.skills.__doc__
-    )
+    skills: list[Skill] = strawberry.field(resolver=skills.skills, description=doc(skills.skills))
     prefectures: list[PrefectureInfo] = strawberry.field(
         resolver=all_prefectures, description="Japan's 47 prefectures, in JIS order."
     )
     rate_limit: RateLimit | None = strawberry.field(
         resolver=rate_limit_resolvers.rate_limit,
-        description=rate_limit_resolvers.rate_limit.__doc__,
+        description=doc(rate_limit_resolvers.rate_limit),
     )
     audit_events: Connection[AuditEvent] = strawberry.field(
-        resolver=audit.audit_events, description=audit.audit_events.__doc__
+        resolver=audit.audit_events, description=doc(audit.audit_events)
     )
     notifications: NotificationConnection = strawberry.field(
         resolver=notification_resolvers.notifications,
-        description=notification_resolvers.notifications.__doc__,
+        description=doc(notification_resolvers.notifications),
     )
     notification_preferences: NotificationPreferences = strawberry.field(
         resolver=notification_resolvers.notification_preferences,
-        description=notification_resolvers.notification_preferences.__doc__,
+        description=doc(notification_resolvers.notification_preferences),
     )
     webhooks: Connection[Webhook] = strawberry.field(
-        resolver=webhook_resolvers.webhooks, description=webhook_resolvers.webhooks.__doc__
+        resolver=webhook_resolvers.webhooks, description=doc(webhook_resolvers.webhooks)
     )
     matches: Connection[Match] = strawberry.field(
-        resolver=match_resolvers.matches, description=match_resolvers.matches.__doc__
+        resolver=match_resolvers.matches, description=doc(match_resolvers.matches)
     )
     recommended_workers: Connection[Match] = strawberry.field(
         resolver=match_resolvers.recommended_workers,
-        description=match_resolvers.recommended_workers.__doc__,
+        description=doc(match_resolvers.recommended_workers),
     )
     propose_staffing: StaffingProposal = strawberry.field(
         resolver=match_resolvers.propose_staffing,
-        description=match_resolvers.propose_staffing.__doc__,
+        description=doc(match_resolvers.propose_staffing),
     )
     recommended_jobs: Connection[Match] = strawberry.field(
         resolver=match_resolvers.recommended_jobs,
-        description=match_resolvers.recommended_jobs.__doc__,
+        description=doc(match_resolvers.recommended_jobs),
     )
     extract_job_requirements: JobExtraction = strawberry.field(
         resolver=ai_resolvers.extract_job_requirements,
-        description=ai_resolvers.extract_job_requirements.__doc__,
+        description=doc(ai_resolvers.extract_job_requirements),
     )
     extract_worker_profile: ProfileExtraction = strawberry.field(
         resolver=ai_resolvers.extract_worker_profile,
-        description=ai_resolvers.extract_worker_profile.__doc__,
+        description=doc(ai_resolvers.extract_worker_profile),
     )
-    ask: AskAnswer = strawberry.field(
-        resolver=ai_resolvers.ask, description=ai_resolvers.ask.__doc__
-    )
+    ask: AskAnswer = strawberry.field(resolver=ai_resolvers.ask, description=doc(ai_resolvers.ask))
 
     verify_credential: CredentialVerification = strawberry.field(
         resolver=credential_resolvers.verify_credential,
-        description=credential_resolvers.verify_credential.__doc__,
+        description=doc(credential_resolvers.verify_credential),
     )
 
 
@@ -163,7 +166,7 @@ class Mutation:
     )
     update_worker_personal_data: WorkerPersonalDataPayload = strawberry.mutation(
         resolver=personal_data_resolvers.update_worker_personal_data,
-        description=personal_data_resolvers.update_worker_personal_data.__doc__,
+        description=doc(personal_data_resolvers.update_worker_personal_data),
     )
     create_job: JobPayload = strawberry.mutation(
         resolver=jobs.create_job, description="Create a job as a DRAFT for your organisation."
@@ -172,40 +175,40 @@ class Mutation:
         resolver=jobs.update_job, description="Edit a job of your organisation."
     )
     publish_job: JobPayload = strawberry.mutation(
-        resolver=jobs.publish_job, description=jobs.publish_job.__doc__
+        resolver=jobs.publish_job, description=doc(jobs.publish_job)
     )
     pause_job: JobPayload = strawberry.mutation(
-        resolver=jobs.pause_job, description=jobs.pause_job.__doc__
+        resolver=jobs.pause_job, description=doc(jobs.pause_job)
     )
     close_job: JobPayload = strawberry.mutation(
-        resolver=jobs.close_job, description=jobs.close_job.__doc__
+        resolver=jobs.close_job, description=doc(jobs.close_job)
     )
     mark_job_filled: JobPayload = strawberry.mutation(
-        resolver=jobs.mark_job_filled, description=jobs.mark_job_filled.__doc__
+        resolver=jobs.mark_job_filled, description=doc(jobs.mark_job_filled)
     )
     mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
         resolver=notification_resolvers.mark_notifications_read,
-        description=notification_resolvers.mark_notifications_read.__doc__,
+        description=doc(notification_resolvers.mark_notifications_read),
     )
     update_notification_preferences: NotificationPreferencesPayload = strawberry.mutation(
         resolver=notification_resolvers.update_notification_preferences,
-        description=notification_resolvers.update_notification_preferences.__doc__,
+        description=doc(notification_resolvers.update_notification_preferences),
     )
     register_push_token: RegisterPushTokenPayload = strawberry.mutation(
         resolver=notification_resolvers.register_push_token,
-        description=notification_resolvers.register_push_token.__doc__,
+        description=doc(notification_resolvers.register_push_token),
     )
     unregister_push_token: UnregisterPushTokenPayload = strawberry.mutation(
         resolver=notification_resolvers.unregister_push_token,
-        description=notification_resolvers.unregister_push_token.__doc__,
+        description=doc(notification_resolvers.unregister_push_token),
     )
     create_webhook: CreateWebhookPayload = strawberry.mutation(
         resolver=webhook_resolvers.create_webhook,
-        description=webhook_resolvers.create_webhook.__doc__,
+        description=doc(webhook_resolvers.create_webhook),
     )
     delete_webhook: DeleteWebhookPayload = strawberry.mutation(
         resolver=webhook_resolvers.delete_webhook,
-        description=webhook_resolvers.delete_webhook.__doc__,
+        description=doc(webhook_resolvers.delete_webhook),
     )
     apply_to_job: MatchPayload = strawberry.mutation(
         resolver=match_resolvers.apply_to_job,
@@ -222,35 +225,35 @@ class Mutation:
     )
     add_issuer_key: IssuerKeyPayload = strawberry.mutation(
         resolver=credential_resolvers.add_issuer_key,
-        description=credential_resolvers.add_issuer_key.__doc__,
+        description=doc(credential_resolvers.add_issuer_key),
     )
     retire_issuer_key: IssuerKeyPayload = strawberry.mutation(
         resolver=credential_resolvers.retire_issuer_key,
-        description=credential_resolvers.retire_issuer_key.__doc__,
+        description=doc(credential_resolvers.retire_issuer_key),
     )
     mark_issuer_key_compromised: IssuerKeyPayload = strawberry.mutation(
         resolver=credential_resolvers.mark_issuer_key_compromised,
-        description=credential_resolvers.mark_issuer_key_compromised.__doc__,
+        description=doc(credential_resolvers.mark_issuer_key_compromised),
     )
     set_issuer_trust: SetIssuerTrustPayload = strawberry.mutation(
         resolver=credential_resolvers.set_issuer_trust,
-        description=credential_resolvers.set_issuer_trust.__doc__,
+        description=doc(credential_resolvers.set_issuer_trust),
     )
     issue_credential: CredentialPayload = strawberry.mutation(
         resolver=credential_resolvers.issue_credential,
-        description=credential_resolvers.issue_credential.__doc__,
+        description=doc(credential_resolvers.issue_credential),
     )
     prepare_credential: PrepareCredentialPayload = strawberry.mutation(
         resolver=credential_resolvers.prepare_credential,
-        description=credential_resolvers.prepare_credential.__doc__,
+        description=doc(credential_resolvers.prepare_credential),
     )
     submit_credential_signature: CredentialPayload = strawberry.mutation(
         resolver=credential_resolvers.submit_credential_signature,
-        description=credential_resolvers.submit_credential_signature.__doc__,
+        description=doc(credential_resolvers.submit_credential_signature),
     )
     revoke_credential: CredentialPayload = strawberry.mutation(
         resolver=credential_resolvers.revoke_credential,
-        description=credential_resolvers.revoke_credential.__doc__,
+        description=doc(credential_resolvers.revoke_credential),
     )
 
 
@@ -261,7 +264,7 @@ class Schema(strawberry.Schema):
 
 @strawberry.type(description="Live events over WebSocket (graphql-transport-ws or graphql-ws).")
 class Subscription:
-    @strawberry.subscription(description=subscriptions.job_events.__doc__)
+    @strawberry.subscription(description=doc(subscriptions.job_events))
     async def job_events(
         self,
         info: Info,
@@ -270,7 +273,7 @@ class Subscription:
         async for event in subscriptions.job_events(info, job_id):
             yield event
 
-    @strawberry.subscription(description=subscriptions.match_events.__doc__)
+    @strawberry.subscription(description=doc(subscriptions.match_events))
     async def match_events(
         self,
         info: Info,
@@ -282,7 +285,7 @@ class Subscription:
         async for event in subscriptions.match_events(info, job_id):
             yield event
 
-    @strawberry.subscription(description=subscriptions.credential_events.__doc__)
+    @strawberry.subscription(description=doc(subscriptions.credential_events))
     async def credential_events(
         self,
         info: Info,
@@ -293,7 +296,7 @@ class Subscription:
         async for event in subscriptions.credential_events(info, credential_id):
             yield event
 
-    @strawberry.subscription(description=subscriptions.notifications.__doc__)
+    @strawberry.subscription(description=doc(subscriptions.notifications))
     async def notifications(self, info: Info) -> AsyncGenerator[Notification, None]:
         async for notification in subscriptions.notifications(info):
             yield notification

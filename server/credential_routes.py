@@ -20,9 +20,9 @@ _CACHE = {"Cache-Control": "public, max-age=60"}
 def credential_routes(services: Callable[[], Services]) -> list[Route]:
     async def issuers(request: Request) -> Response:
         current = services()
-        chain = await current.chain()
+        anchoring_address = await current.anchoring_address()  # the chain stays closed
         async with current.database.session() as session:
-            body = await registry.issuer_directory(session, chain.address)
+            body = await registry.issuer_directory(session, anchoring_address)
         return JSONResponse(body, headers=_CACHE)
 
     async def status_list(request: Request) -> Response:

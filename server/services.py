@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from eth_account import Account
 from redis.asyncio import Redis
 
 from domain.ai.language_model import LanguageModel
@@ -27,7 +28,7 @@ from server.adapters.delivery_channels import delivery_channels
 from server.adapters.event_bus import InMemoryEventBus, RedisEventBus
 from server.adapters.job_queue import ArqJobQueue, InlineJobQueue
 from server.adapters.language_model import language_model_from_settings
-from server.adapters.ledger import build_ledger
+from server.adapters.ledger import build_ledger, embedded_anchor_address
 from server.cache import PublicCache
 from server.cache_store import CacheStore, MemoryCacheStore, RedisCacheStore
 from server.database import Database
@@ -60,6 +61,19 @@ class Services:
             if self._ledger is None:
                 self._ledger, self._ledger_close = await build_ledger(self.settings)
             return self._ledger
+
+    async def anchoring_address(self) -> str:
+        """The anchoring account, without opening the chain (the embedded one replays its
+        head under a file lock): the open ledger's, else the configured key's, else the
+        embedded chain's key file; the account `chain()` anchors with."""
+        if self._ledger is not None:
+            return self._ledger.address
+        key = self.settings.chain_anchor_private_key
+        if key is not None:
+            return str(Account.from_key(key.get_secret_value()).address)
+        if self.settings.chain_rpc_url is not None:
+            raise ValueError("CHAIN_RPC_URL needs CHAIN_ANCHOR_PRIVATE_KEY")  # as chain() does
+        return await asyncio.to_thread(embedded_anchor_address, self.settings.data_dir)
 
     @cached_property
     def channels(self) -> DeliveryChannels:

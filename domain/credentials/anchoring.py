@@ -37,6 +37,7 @@ from domain.credentials.models import (
     Credential,
     CredentialStatus,
 )
+from domain.credentials.registry import ANCHORING_ADDRESSES
 from domain.events import EventBus, JobQueue
 from domain.unit_of_work import unit_of_work
 
@@ -305,10 +306,17 @@ class Anchorer:
     async def _confirm(
         self, batch: AnchorBatch, mined: ChainTransaction, report: AnchorRun
     ) -> None:
+        if await self._confirm_batch(batch, mined, report):
+            # Committed: a sender new to the anchoring accounts counts for verification now.
+            ANCHORING_ADDRESSES.confirmed_by(batch.sender)
+
+    async def _confirm_batch(
+        self, batch: AnchorBatch, mined: ChainTransaction, report: AnchorRun
+    ) -> bool:
         async with self._uow() as uow:
             row = await uow.session.get(AnchorBatch, batch.id, with_for_update=True)
             if row is None or row.status == BatchStatus.CONFIRMED:
-                return
+                return False
             row.status = BatchStatus.CONFIRMED
             row.tx_hash = mined.tx_hash
             row.block_number = mined.block_number
@@ -328,6 +336,7 @@ class Anchorer:
                 else:
                     report.revocations_anchored += 1
             report.batches_confirmed += 1
+        return True
 
     @staticmethod
     def _attach_anchor(credential: Credential, batch: AnchorBatch, mined: ChainTransaction) -> None:

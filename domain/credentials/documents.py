@@ -460,6 +460,14 @@ def _read_proofs(document: _Object) -> tuple[SignatureProof | None, AnchorProof 
     return signature, anchor
 
 
+def read_proofs(document: Any) -> tuple[SignatureProof | None, AnchorProof | None]:
+    """Only the proofs of a document, each found by its type, not its position (a stored
+    document, already well formed, needs no full parse to show its anchor).
+
+    Raises MalformedCredential like `parse_document` for a proof that is not well formed."""
+    return _read_proofs(_Object(document, ""))
+
+
 def _nested_deeper_than(value: Any, limit: int) -> bool:
     """Whether `value` nests objects and lists more than `limit` deep; iterative, so a
     hostile document cannot exhaust the stack before it is refused (the recursion limit

@@ -4,7 +4,9 @@ retired, or marked compromised from a date that verification honours."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 from eth_account import Account
 from eth_utils import is_hex_address, to_checksum_address
@@ -129,27 +131,53 @@ async def _own_key(session: AsyncSession, actor: Principal, key_id: uuid.UUID) -
     return key
 
 
+async def _end_key(
+    uow: UnitOfWork,
+    actor: Principal,
+    key_id: uuid.UUID,
+    *,
+    end: Literal["retired_at", "compromised_at"],
+    moment: datetime,
+    argument: str,
+    refused: Callable[[IssuerKey], bool],
+    reason: str,
+    audit: AuditKind,
+) -> IssuerKey:
+    """Retiring and compromising differ only in which end moves: an end only ever moves
+    earlier, so repeating either (or a later date) never re-validates what a key signed."""
+    key = await _own_key(uow.session, actor, key_id)
+    if refused(key):
+        raise ValidationFailed.single(argument, ErrorCode.OUT_OF_RANGE, reason)
+    current = getattr(key, end)
+    if current is None or moment < current:
+        setattr(key, end, moment)
+    record_audit(
+        uow.session,
+        audit,
+        actor_id=actor.user_id,
+        subject_id=key.organization_id,
+        key_id=key.id,
+        **{argument: moment.isoformat()},
+    )
+    return key
+
+
 async def retire_issuer_key(
     uow: UnitOfWork, actor: Principal, key_id: uuid.UUID, *, at: datetime | None, now: datetime
 ) -> IssuerKey:
     """Stop signing with a key from `at` (default now); what it signed before stays valid."""
-    key = await _own_key(uow.session, actor, key_id)
     moment = at or now
-    if moment < key.valid_from:
-        raise ValidationFailed.single(
-            "at", ErrorCode.OUT_OF_RANGE, "A key cannot be retired before it was valid."
-        )
-    if key.retired_at is None or moment < key.retired_at:
-        key.retired_at = moment
-    record_audit(
-        uow.session,
-        AuditKind.ISSUER_KEY_RETIRED,
-        actor_id=actor.user_id,
-        subject_id=key.organization_id,
-        key_id=key.id,
-        at=moment.isoformat(),
+    return await _end_key(
+        uow,
+        actor,
+        key_id,
+        end="retired_at",
+        moment=moment,
+        argument="at",
+        refused=lambda key: moment < key.valid_from,
+        reason="A key cannot be retired before it was valid.",
+        audit=AuditKind.ISSUER_KEY_RETIRED,
     )
-    return key
 
 
 async def mark_issuer_key_compromised(
@@ -158,22 +186,18 @@ async def mark_issuer_key_compromised(
     """From `since` (which may be in the past) nothing signed with the key verifies, and a
     credential whose anchor does not prove it older fails too; the platform forgets the
     private part, so the key can never sign again here."""
-    key = await _own_key(uow.session, actor, key_id)
-    if since > now:
-        raise ValidationFailed.single(
-            "since", ErrorCode.OUT_OF_RANGE, "A compromise cannot start in the future."
-        )
-    if key.compromised_at is None or since < key.compromised_at:
-        key.compromised_at = since
-    key.private_key_encrypted = None
-    record_audit(
-        uow.session,
-        AuditKind.ISSUER_KEY_COMPROMISED,
-        actor_id=actor.user_id,
-        subject_id=key.organization_id,
-        key_id=key.id,
-        since=since.isoformat(),
+    key = await _end_key(
+        uow,
+        actor,
+        key_id,
+        end="compromised_at",
+        moment=since,
+        argument="since",
+        refused=lambda _key: since > now,
+        reason="A compromise cannot start in the future.",
+        audit=AuditKind.ISSUER_KEY_COMPROMISED,
     )
+    key.private_key_encrypted = None
     return key
 
 

@@ -4,6 +4,7 @@ issuer directory and each issuer's Bitstring Status List)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -82,6 +83,53 @@ async def anchoring_addresses(session: AsyncSession, current: str) -> frozenset[
     return frozenset({current, *rows.scalars()})
 
 
+class AnchoringAddressCache:
+    """`anchoring_addresses` per current account, read once and kept for `max_age_seconds`.
+
+    The set grows only when a batch from an account other than the current one is confirmed
+    (after the anchoring key changed): in this process the anchorer says so
+    (`confirmed_by`), which drops the entries it would change. A batch confirmed by another
+    process with another key is seen here within `max_age_seconds` at most, the same minute
+    the public directory is cacheable for (`GET /credentials/issuers`); until then its
+    credentials fail ANCHORED, and pass again on the next read."""
+
+    def __init__(
+        self, max_age_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._max_age = max_age_seconds
+        self._clock = clock
+        self._entries: dict[str, tuple[frozenset[str], float]] = {}
+        self._generation = 0  # bumped by every forgetting, so a read racing one is not kept
+
+    async def get(
+        self, session_factory: Callable[[], AsyncSession], current: str
+    ) -> frozenset[str]:
+        entry = self._entries.get(current)
+        if entry is not None and self._clock() - entry[1] < self._max_age:
+            return entry[0]
+        read_at, generation = self._clock(), self._generation
+        async with session_factory() as session:
+            addresses = await anchoring_addresses(session, current)
+        if generation == self._generation:
+            self._entries[current] = (addresses, read_at)
+        return addresses
+
+    def confirmed_by(self, sender: str) -> None:
+        """A batch from `sender` was committed as CONFIRMED: forget the sets it is missing
+        from (none in the usual case, where it is the current account), and any read in
+        flight, which may have started before the commit."""
+        self._generation += 1
+        for current in [key for key, (known, _) in self._entries.items() if sender not in known]:
+            del self._entries[current]
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._entries.clear()
+
+
+ANCHORING_ADDRESSES = AnchoringAddressCache()
+
+
 async def verify_document(
     session_factory: Callable[[], AsyncSession],
     chain: ChainReader,
@@ -90,9 +138,9 @@ async def verify_document(
     anchoring_address: str,
     min_confirmations: int,
     now: datetime,
+    addresses_cache: AnchoringAddressCache = ANCHORING_ADDRESSES,
 ) -> Verification:
-    async with session_factory() as session:
-        addresses = await anchoring_addresses(session, anchoring_address)
+    addresses = await addresses_cache.get(session_factory, anchoring_address)
     return await verify_credential(
         document,
         chain=chain,

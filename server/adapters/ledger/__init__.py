@@ -1,7 +1,12 @@
 """Adapters for the chain ports of domain/credentials/ledger.py: web3 over a node or over the
 embedded, persistent in-process chain."""
 
-from server.adapters.ledger.embedded import EMBEDDED_CHAIN_ID, EmbeddedChain, open_embedded_chain
+from server.adapters.ledger.embedded import (
+    EMBEDDED_CHAIN_ID,
+    EmbeddedChain,
+    embedded_anchor_address,
+    open_embedded_chain,
+)
 from server.adapters.ledger.embedded_provider import EmbeddedProvider
 from server.adapters.ledger.factory import build_ledger, embedded_provider
 from server.adapters.ledger.sqlite_store import ChainLocked
@@ -16,6 +21,7 @@ __all__ = [
     "Web3ChainReader",
     "Web3Ledger",
     "build_ledger",
+    "embedded_anchor_address",
     "embedded_provider",
     "open_embedded_chain",
 ]

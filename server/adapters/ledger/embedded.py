@@ -8,8 +8,10 @@ canonical head, so anchors mined yesterday are still there with the same hashes 
 numbers. Each transaction is mined into its own block as soon as it arrives.
 
 Every process that needs the chain (the API for /chain/rpc, a worker anchoring) opens it;
-each operation holds the file lock and starts from the head stored on disk, so the
-processes take turns on one chain instead of forking it.
+each operation that may write (or reads the pending block) holds the file lock and starts
+from the head stored on disk, so the processes take turns on one chain instead of forking
+it. Reads of mined blocks take neither (`_ChainGuard.reading`): what a process commits is a
+whole block and nothing mined is ever rewritten, so a reader only needs the current head.
 
 The anchoring key is made once and kept next to the chain (`anchor-key`, mode 0600). It is
 funded in the genesis state; any other key handed in (CHAIN_ANCHOR_PRIVATE_KEY) is topped
@@ -104,31 +106,39 @@ class _PersistentBackend(PyEVMBackend):
                 self.chain.get_canonical_head()
             )
 
+    def follow_head(self) -> None:
+        """Rebuild the pending block only if another process mined since: eth-tester counts
+        "latest" from it, but reads of mined blocks do not care when it is stamped."""
+        if self.chain.header.parent_hash != self.chain.get_canonical_head().hash:
+            self.resync()
+
     # eth-tester finds a transaction by scanning every block from the head down; the chain
     # database keeps a hash → (block, index) lookup, which stays fast as the chain grows.
 
-    def _locate(self, transaction_hash: bytes) -> tuple[Any, Any, int]:
+    # Whether it is pending follows from where it was found, not from comparing block
+    # numbers with the pending block, which a reader does not rebuild when it is stamped.
+
+    def _locate(self, transaction_hash: bytes) -> tuple[Any, Any, int, bool]:
+        """(block, transaction, index, is_pending)."""
         try:
             number, index = self.chain.chaindb.get_transaction_index(Hash32(transaction_hash))
         except EVMTransactionNotFound:
             pending = self.chain.get_block()
             for index, transaction in enumerate(pending.transactions):
                 if transaction.hash == transaction_hash:
-                    return pending, transaction, index
+                    return pending, transaction, index, True
             raise TransactionNotFound(
                 f"No transaction found for transaction hash: {encode_hex(transaction_hash)}"
             ) from None
         block = self.chain.get_canonical_block_by_number(number)
-        return block, block.transactions[index], index
+        return block, block.transactions[index], index, False
 
     def get_transaction_by_hash(self, transaction_hash: bytes) -> Any:
-        block, transaction, index = self._locate(transaction_hash)
-        is_pending = block.number == self.chain.get_block().number
+        block, transaction, index, is_pending = self._locate(transaction_hash)
         return serialize_transaction(block, transaction, index, is_pending)
 
     def get_transaction_receipt(self, transaction_hash: bytes) -> Any:
-        block, transaction, index = self._locate(transaction_hash)
-        is_pending = block.number == self.chain.get_block().number
+        block, transaction, index, is_pending = self._locate(transaction_hash)
         return serialize_transaction_receipt(
             block,
             block.get_receipts(self.chain.chaindb),
@@ -168,13 +178,17 @@ class EmbeddedChain:
 class _ChainGuard:
     """One chain operation at a time: across threads (py-evm is not thread-safe) and across
     processes (the store's file lock). On entry the pending block is rebuilt on the head on
-    disk, which another process may have moved. Re-entrant within a thread."""
+    disk, which another process may have moved. Re-entrant within a thread.
+
+    `reading` is the guard for reads of mined blocks only: other processes need not wait
+    for it, nor it for them (see `_Reading`)."""
 
     def __init__(self, store: SqliteKeyValueStore, backend: _PersistentBackend) -> None:
         self._threads = threading.RLock()
         self._depth = 0
         self._store = store
         self._backend = backend
+        self.reading = _Reading(self._threads, backend)
 
     def __enter__(self) -> None:
         self._threads.acquire()
@@ -197,6 +211,30 @@ class _ChainGuard:
             self._threads.release()
 
 
+class _Reading:
+    """Threads of this process still take turns (py-evm; and the one SQLite connection,
+    whose uncommitted write a reader must not see), but without the file lock or a fresh
+    pending block. Safe because a writer commits whole blocks in one SQLite transaction
+    (WAL: invisible until committed) and nothing committed is rewritten (one chain, no
+    reorganisation), so each lookup sees the head checked on entry or a later one. The head
+    is checked on entry (`follow_head`): eth-tester counts "latest" from the pending block."""
+
+    def __init__(self, threads: threading.RLock, backend: _PersistentBackend) -> None:
+        self._threads = threads
+        self._backend = backend
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            self._backend.follow_head()
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._threads.release()
+
+
 def open_embedded_chain(data_dir: Path, anchor_private_key: str | None = None) -> EmbeddedChain:
     """Open DATA_DIR/chain/ (made with a new genesis the first time) and resume at its head.
 
@@ -217,7 +255,9 @@ def open_embedded_chain(data_dir: Path, anchor_private_key: str | None = None) -
         finally:
             store.unlock()
         guard = _ChainGuard(store, backend)
-        provider = EmbeddedProvider(tester, chain_id=backend.chain.chain_id, lock=guard)
+        provider = EmbeddedProvider(
+            tester, chain_id=backend.chain.chain_id, lock=guard, read_lock=guard.reading
+        )
     except BaseException:
         store.close()
         raise
@@ -269,6 +309,14 @@ def _ensure_funded(tester: EthereumTester, address: str) -> None:
         }
     )
     tester.send_raw_transaction(encode_hex(signed.raw_transaction))
+
+
+def embedded_anchor_address(data_dir: Path) -> str:
+    """The account `open_embedded_chain(data_dir)` anchors with (no key configured), read
+    from the key file (made if missing) without opening the chain and taking its lock."""
+    directory = data_dir / "chain"
+    directory.mkdir(parents=True, exist_ok=True)
+    return str(Account.from_key(_stored_key(directory / "anchor-key")).address)
 
 
 def _stored_key(path: Path) -> str:

@@ -8,7 +8,8 @@ the ledger drives it with the same code as a remote node, and /chain/rpc can rel
 answers to verifiers verbatim.
 
 Every call holds `lock` (the chain's guard: py-evm is not thread-safe, and other processes
-may share the chain), so it may be called from any thread.
+may share the chain), or `read_lock` for a read of mined blocks only (`reads_mined_blocks`),
+so it may be called from any thread.
 """
 
 from __future__ import annotations
@@ -45,6 +46,32 @@ INTERNAL_ERROR = -32603
 SERVER_ERROR = -32000  # geth's code for a rejected transaction
 EXECUTION_REVERTED = 3
 _NONCE = re.compile(r"Invalid transaction nonce: Expected (\d+), but got (\d+)")
+# Answered from mined blocks (or constants) alone: no write, no pending block. A verifier's
+# reads are all here. Not eth_call, eth_estimateGas or eth_feeHistory: they run on, or
+# read, the pending block.
+_MINED_BLOCK_READS = frozenset(
+    {
+        "eth_chainId",
+        "net_version",
+        "web3_clientVersion",
+        "eth_gasPrice",
+        "eth_maxPriorityFeePerGas",
+        "eth_blockNumber",
+        "eth_getBlockByHash",
+        "eth_getTransactionByHash",
+        "eth_getTransactionReceipt",
+    }
+)
+# ... and these unless they name the pending block.
+_AT_BLOCK_READS = {"eth_getBlockByNumber": 0, "eth_getTransactionCount": 1, "eth_getBalance": 1}
+
+
+def reads_mined_blocks(method: str, params: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether the call reads only mined blocks, so that `read_lock` is enough for it."""
+    if method in _MINED_BLOCK_READS:
+        return True
+    position = _AT_BLOCK_READS.get(method)
+    return position is not None and len(params) > position and params[position] != "pending"
 
 
 class RpcError(Exception):
@@ -63,11 +90,14 @@ class EmbeddedProvider(AsyncBaseProvider):
         *,
         chain_id: int,
         lock: AbstractContextManager[Any] | None = None,
+        read_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         super().__init__()
         self.tester = tester
         self.chain_id = chain_id
         self.lock: AbstractContextManager[Any] = lock or threading.RLock()
+        # Reentrant by contract: entered per call, from any thread.
+        self.read_lock: AbstractContextManager[Any] = read_lock or self.lock
         self.closed = False
         self._endpoints = _endpoints_for(chain_id)
         self._ids = 0
@@ -108,8 +138,9 @@ class EmbeddedProvider(AsyncBaseProvider):
             raise RpcError(INVALID_PARAMS, "params must be an array")
         if self.closed:
             raise RpcError(INTERNAL_ERROR, "the embedded chain is closed")
+        guard = self.read_lock if reads_mined_blocks(method, params) else self.lock
         try:
-            with self.lock:
+            with guard:
                 if self.closed:
                     raise RpcError(INTERNAL_ERROR, "the embedded chain is closed")
                 result = self._invoke(delegate, method, list(params))
