@@ -92,7 +92,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
-        """The database and, when configured, Redis answer (readiness)."""
+        """The database and, when configured, Redis answer (readiness). A read replica's
+        state is shown but never makes a pod unready: its reads fall back to the primary."""
         current = holder["services"]
         checks: dict[str, str] = {}
         try:
@@ -108,10 +109,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             except Exception as error:
                 checks["redis"] = f"error: {type(error).__name__}"
         ready = all(value == "ok" for value in checks.values())
-        return JSONResponse(
-            {"status": "ok" if ready else "unavailable", "checks": checks},
-            status_code=200 if ready else 503,
-        )
+        body: dict[str, object] = {"status": "ok" if ready else "unavailable", "checks": checks}
+        if current.database.replica is not None:
+            state = current.database.replica.state  # the last measurement; none is taken here
+            body["replica"] = state.reason if state is not None else "unchecked"
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     async def embedded_chain() -> EmbeddedProvider | None:
         if settings.chain_rpc_url is not None:

@@ -13,6 +13,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from pydantic import ValidationError
+
 from server.logging_setup import configure_logging
 from server.schema_evolution import add_schema_check_command
 from server.settings import Settings
@@ -22,7 +24,14 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphq
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    """The settings from the environment; a bad one ends the command with its message."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+        )
+        raise SystemExit(f"iworkz: invalid settings: {problems}") from None
     configure_logging(settings.log_level, settings.log_output_format)
     return settings
 

@@ -1,19 +1,24 @@
-"""GraphQL over HTTP (graphql/graphql-over-http): media types, request checks, status codes.
+"""GraphQL over HTTP (graphql/graphql-over-http, the current draft): media types, request
+checks, status codes.
 
-The spec couples the status code to the response media type, which the client picks
-with `Accept`:
+The status says what happened, for every client (the draft dropped the old always-200
+rule for `application/json`; legacy clients get the same codes):
 
-- `application/graphql-response+json`: a response without `data` (a request error:
-  parse, validation, unknown operation, variable coercion, a refused cost) gets a 4xx
-  (5xx for an internal failure); a response with `data`, even partial or null, gets 200.
-- `application/json` (legacy clients): 200 for every well-formed request, request
-  errors included, so a status other than 200 can only mean "not a GraphQL response".
+- a response without `data` (a request error) is a 4xx: 400 when the document does not
+  parse, 422 when it does not validate (our cost limit included), when the operation
+  cannot be determined or its variables cannot be coerced, 429 when throttled (5xx for
+  an internal failure);
+- a response with `data` is 2xx: 200 without errors; with field errors (even with a null
+  `data`) 294 "partial success" in `application/graphql-response+json`, 200 in
+  `application/json` (the draft recommends 294 only with its own media type).
 
-Requests that are not well-formed GraphQL-over-HTTP requests (a body that is not JSON
-or not an object, parameters of the wrong type, the wrong media type) get 4xx whatever
-the media type. Our protections (body size, query length, execution time) and the
-persisted-query protocol keep their own status codes (docs/architecture.md, "GraphQL over
-HTTP, persisted queries, the schema contract").
+`Accept` picks the media type of a 2xx answer; a non-2xx answer is always
+`application/graphql-response+json`, so a client can tell our GraphQL response from a
+proxy's error page. A request that is not a well-formed GraphQL-over-HTTP request gets
+400 when its body is not JSON and 422 when the JSON is not a request (not an object, a
+batch, a parameter missing or of the wrong type); another media type 415. Our
+protections (body size, query length, execution time) and the persisted-query protocol
+keep their own status codes (docs/api.md, "Errors").
 """
 
 from __future__ import annotations
@@ -48,13 +53,17 @@ TIMEOUT = "TIMEOUT"
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 OPERATION_NOT_TRUSTED = "OPERATION_NOT_TRUSTED"
 
-# Request errors whose status does not depend on the media type: the persisted-query
-# miss is 200 because Apollo Client and urql retry on it only when it is not an HTTP
-# failure (Apollo Server answers it so too); a refused untrusted operation is the
-# server forbidding the request (403), which the spec allows for either media type.
+PARTIAL_SUCCESS = 294  # the draft's own code: data and errors together
+UNPROCESSABLE = 422  # well-formed JSON, but not a GraphQL-over-HTTP request / not valid
+
+# Request errors whose status breaks the rules above: the persisted-query miss is 200
+# because Apollo Client disables APQ on a 400 and urql and Apollo retry on it as an
+# ordinary result (Apollo Server answers it so too); a refused untrusted operation is
+# the server forbidding the request (403), as the draft allows.
 FIXED_STATUS = {PERSISTED_QUERY_NOT_FOUND: 200, OPERATION_NOT_TRUSTED: 403}
-# For application/graphql-response+json only; any other request error is a 400.
-REQUEST_ERROR_STATUS = {"THROTTLED": 429, "INTERNAL_SERVER_ERROR": 500}
+# Any other request error (validation, operation resolution, variable coercion, cost,
+# a subscription over HTTP) is a 422.
+REQUEST_ERROR_STATUS = {PARSE_FAILED: 400, "THROTTLED": 429, "INTERNAL_SERVER_ERROR": 500}
 
 
 class GraphQLHTTPError(HTTPException):
@@ -119,11 +128,16 @@ def _quality(parameters: str) -> float:
 
 
 def request_data_from(data: object) -> GraphQLRequestData:
-    """Check a decoded body (or GET parameters) is a well-formed GraphQL-over-HTTP request."""
+    """Check a decoded body (or GET parameters) is a well-formed GraphQL-over-HTTP request:
+    422 when not (a missing `query` is found later: a persisted query may stand for it)."""
     if isinstance(data, list):
-        raise GraphQLHTTPError(400, "Batching is not enabled: send one operation.", BAD_REQUEST)
+        raise GraphQLHTTPError(
+            UNPROCESSABLE, "Batching is not enabled: send one operation.", BAD_REQUEST
+        )
     if not isinstance(data, dict):
-        raise GraphQLHTTPError(400, "The request body must be a JSON object.", BAD_REQUEST)
+        raise GraphQLHTTPError(
+            UNPROCESSABLE, "The request body must be a JSON object.", BAD_REQUEST
+        )
     expected: dict[str, tuple[type, str]] = {
         "query": (str, "a string"),
         "operationName": (str, "a string"),
@@ -132,7 +146,9 @@ def request_data_from(data: object) -> GraphQLRequestData:
     }
     for key, (kind, described) in expected.items():
         if data.get(key) is not None and not isinstance(data[key], kind):
-            raise GraphQLHTTPError(400, f"`{key}` must be {described} or null.", BAD_REQUEST)
+            raise GraphQLHTTPError(
+                UNPROCESSABLE, f"`{key}` must be {described} or null.", BAD_REQUEST
+            )
     return GraphQLRequestData(
         query=data.get("query"),
         variables=data.get("variables"),
@@ -152,12 +168,15 @@ def get_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
                 data[key] = json.loads(raw)
             except json.JSONDecodeError:
                 raise GraphQLHTTPError(
-                    400, f"`{key}` must be JSON-encoded in the query string.", BAD_REQUEST
+                    UNPROCESSABLE,
+                    f"`{key}` must be a JSON object in the query string.",
+                    BAD_REQUEST,
                 ) from None
     return data
 
 
 def decode_body(body: bytes) -> object:
+    """A body that cannot be parsed as JSON (UTF-8) is a 400, as the draft asks."""
     try:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -212,18 +231,18 @@ class Exchange:
 
     def settle(self, result: ExecutionResult) -> bool:
         """Choose the status for this result; True when the body must leave out `data`."""
-        self.status = 200
         if not is_request_error(result):
+            partial = bool(result.errors) and self.media_type == GRAPHQL_RESPONSE_JSON
+            self.status = PARTIAL_SUCCESS if partial else 200
             return False
         codes = error_codes(result)
         fixed = next((FIXED_STATUS[code] for code in codes if code in FIXED_STATUS), None)
         if fixed is not None:
             self.status = fixed
             return True
-        if self.media_type != GRAPHQL_RESPONSE_JSON:
-            return False  # legacy application/json: 200, and strawberry's `data: null`
         self.status = next(
-            (REQUEST_ERROR_STATUS[code] for code in codes if code in REQUEST_ERROR_STATUS), 400
+            (REQUEST_ERROR_STATUS[code] for code in codes if code in REQUEST_ERROR_STATUS),
+            UNPROCESSABLE,
         )
         if self.status == 429:
             retry = (result.errors or [GraphQLError("")])[0].extensions or {}
@@ -236,14 +255,19 @@ class Exchange:
         if self.status is None:
             return response  # GraphiQL's page, not a GraphQL response
         response.status_code = self.status
-        response.headers["Content-Type"] = f"{self.media_type}; charset=utf-8"
+        response.headers["Content-Type"] = f"{self.response_media_type(self.status)}; charset=utf-8"
         response.headers["Cache-Control"] = self.cache_control
         for name, value in self.headers.items():
             response.headers[name] = value
         return response
 
+    def response_media_type(self, status: int) -> str:
+        """The negotiated type for a 2xx; graphql-response+json otherwise, whatever the
+        client accepted, as the draft asks: only it says "this 4xx is GraphQL's own"."""
+        return self.media_type if 200 <= status < 300 else GRAPHQL_RESPONSE_JSON
+
     def error_response(self, error: HTTPException) -> Response:
-        """A refusal as a JSON body with a code, in the negotiated media type."""
+        """A refusal as a JSON body with a code (a GraphQL response with a request error)."""
         code = (
             error.code
             if isinstance(error, GraphQLHTTPError)
@@ -255,5 +279,5 @@ class Exchange:
             json.dumps(body, ensure_ascii=False, separators=(",", ":")),
             status_code=error.status_code,
             headers={"Cache-Control": "private, no-store", **headers},
-            media_type=f"{self.media_type}; charset=utf-8",
+            media_type=f"{self.response_media_type(error.status_code)}; charset=utf-8",
         )

@@ -267,8 +267,18 @@ class Settings(BaseSettings):
                 raise ValueError("DATABASE_URL is required in production")
             if self.jwt_algorithm is JwtAlgorithm.HS256 and self.jwt_secret is None:
                 raise ValueError("JWT_SECRET is required in production")
-            if self.chain_rpc_url is not None and self.chain_anchor_private_key is None:
-                raise ValueError("CHAIN_RPC_URL needs CHAIN_ANCHOR_PRIVATE_KEY")
+            # The embedded chain is only readable by processes sharing one DATA_DIR: a
+            # verifier elsewhere could never check an anchor, so production names a node.
+            if self.chain_rpc_url is None:
+                raise ValueError(
+                    "CHAIN_RPC_URL is required in production (with CHAIN_ANCHOR_PRIVATE_KEY): "
+                    "credentials are anchored on that node, never on the embedded chain"
+                )
+            if self.chain_anchor_private_key is None:
+                raise ValueError(
+                    "CHAIN_ANCHOR_PRIVATE_KEY is required in production: CHAIN_RPC_URL needs "
+                    "the funded anchoring account's key"
+                )
         if self.jwt_algorithm is not JwtAlgorithm.HS256 and (
             self.jwt_private_key is None or self.jwt_public_key is None
         ):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from pydantic import ValidationError
 
 from server.settings import Environment, Settings
 from tests.conftest import ADMIN_URL, REDIS_URL, _url_for
@@ -26,6 +27,8 @@ PRODUCTION = {
     "jwt_secret": "x" * 48,
     "data_encryption_keys": {"k1": "A" * 44},
     "data_encryption_active_key": "k1",
+    "chain_rpc_url": "https://rpc.example",
+    "chain_anchor_private_key": "0x" + "11" * 32,
 }
 
 
@@ -71,6 +74,37 @@ def test_migrate_on_start_defaults_on_except_in_production() -> None:
     assert Settings(database_url="postgresql://db/x").migrate_on_start_enabled  # development
     assert not Settings(**PRODUCTION).migrate_on_start_enabled  # type: ignore[arg-type]
     assert Settings(**PRODUCTION, migrate_on_start=True).migrate_on_start_enabled  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        (("chain_rpc_url",), "CHAIN_RPC_URL is required in production"),
+        (("chain_rpc_url", "chain_anchor_private_key"), "CHAIN_RPC_URL is required in production"),
+        (("chain_anchor_private_key",), "CHAIN_ANCHOR_PRIVATE_KEY is required in production"),
+    ],
+)
+def test_production_refuses_to_anchor_on_the_embedded_chain(
+    missing: tuple[str, ...], message: str
+) -> None:
+    """Only processes sharing DATA_DIR can read the embedded chain, so no outside verifier
+    could check an anchor: production names a node, or does not start."""
+    values = {key: value for key, value in PRODUCTION.items() if key not in missing}
+    with pytest.raises(ValidationError, match=message):
+        Settings(**values)  # type: ignore[arg-type]
+    outside = {**values, "environment": Environment.DEVELOPMENT}
+    if "chain_rpc_url" in missing:
+        assert Settings(**outside).chain_rpc_url is None  # type: ignore[arg-type]  # embedded
+
+
+def test_production_refuses_to_start_without_a_chain_node(tmp_path: Path) -> None:
+    """The real command line: a clear error naming the variable, nothing served."""
+    env = {key.upper(): str(value) for key, value in PRODUCTION.items()}
+    env["DATA_ENCRYPTION_KEYS"] = '{"k1": "%s"}' % ("A" * 44)
+    del env["CHAIN_RPC_URL"]
+    refused = iworkz(tmp_path, "migrate", "--check", **env)
+    assert refused.returncode != 0
+    assert "CHAIN_RPC_URL is required in production" in refused.stderr + refused.stdout
 
 
 def test_migrate_check_changes_nothing_and_says_whether_migrated(

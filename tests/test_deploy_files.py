@@ -427,10 +427,42 @@ def test_compose_sets_only_real_settings_and_enough_for_production() -> None:
         assert not unknown, f"compose {name} sets variables no setting reads: {unknown}"
         settings = settings_from(env)
         assert settings.environment == "production"
+        assert settings.chain_rpc_url and settings.chain_anchor_private_key, name
         for url in (settings.database_url, settings.redis_url):
             assert url is not None
             host = make_url(url).host
             assert host in services(), f"compose {name}: {url} names no service"
+
+
+def test_production_chain_settings_are_required_by_compose_and_the_secret() -> None:
+    """Production refuses to start without a chain node (server/settings.py): compose says so
+    before starting anything, and every pod takes both from the Secret, not optionally."""
+    text = (DOCKER / "compose.yaml").read_text()
+    for name in ("CHAIN_RPC_URL", "CHAIN_ANCHOR_PRIVATE_KEY"):
+        assert re.search(rf"\b{name}: \$\{{{name}:\?", text), name
+        for where, container in app_containers():
+            assert name in k8s_environment(container)[2], f"{where}: {name}"
+    without = {
+        key: value
+        for key, value in compose_environment(services()["api1"]).items()
+        if key != "CHAIN_RPC_URL"
+    }
+    with pytest.raises(ValueError, match="CHAIN_RPC_URL is required in production"):
+        settings_from(without)
+
+
+def test_the_read_replica_is_optional_and_wired_to_the_api() -> None:
+    """DATABASE_REPLICA_URL (a password inside) comes from the Secret, optionally, on the
+    API pods; compose passes it through when docker/.env sets it."""
+    _, secrets, required = k8s_environment(api_container())
+    assert "DATABASE_REPLICA_URL" in secrets and "DATABASE_REPLICA_URL" not in required
+    config = k8s_named("ConfigMap", "iworkz-config")["data"]
+    assert "DATABASE_REPLICA_URL" not in config
+    assert {"DATABASE_REPLICA_MAX_LAG_SECONDS", "DATABASE_REPLICA_CHECK_INTERVAL_SECONDS"} <= set(
+        config
+    )
+    for name in ("api1", "api2"):
+        assert compose_environment(services()[name])["DATABASE_REPLICA_URL"] is None, name
 
 
 def test_every_setting_has_a_default_or_is_set() -> None:
@@ -842,3 +874,16 @@ def test_workflow_builds_the_image_after_the_tests() -> None:
     runs = "\n".join(step.get("run", "") for step in job["steps"])
     assert "kubectl kustomize deploy/k8s" in runs
     assert "docker compose -f docker/compose.yaml" in runs
+
+
+def test_workflow_gives_compose_every_variable_it_requires() -> None:
+    """The compose step writes docker/.env: every `${VAR:?}` of compose.yaml must be in it,
+    or `up` stops before anything starts (CHAIN_RPC_URL from a throwaway anvil)."""
+    job = workflow()["jobs"]["image"]
+    up = next(step["run"] for step in job["steps"] if "> docker/.env" in step.get("run", ""))
+    written = set(re.findall(r'print\(f?"([A-Z0-9_]+)=', up))
+    required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", (DOCKER / "compose.yaml").read_text()))
+    assert required <= written, required - written
+    assert "host.docker.internal:host-gateway" in compose()["x-app"]["extra_hosts"]
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "@foundry-rs/anvil --host 0.0.0.0 --port 8545" in runs

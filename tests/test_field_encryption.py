@@ -172,13 +172,20 @@ def _settings(tmp_path, **overrides) -> Settings:
     return Settings(**values)
 
 
+PRODUCTION = {
+    "environment": Environment.PRODUCTION,
+    "jwt_secret": "x" * 40,
+    "chain_rpc_url": "https://rpc.example",
+    "chain_anchor_private_key": "0x" + "11" * 32,
+}
+
+
 def test_production_requires_configured_keys(tmp_path):
     with pytest.raises(ValidationError, match="DATA_ENCRYPTION_KEYS and DATA_ENCRYPTION_ACTIVE"):
-        _settings(tmp_path, environment=Environment.PRODUCTION, jwt_secret="x" * 40)
+        _settings(tmp_path, **PRODUCTION)
     configured = _settings(
         tmp_path,
-        environment=Environment.PRODUCTION,
-        jwt_secret="x" * 40,
+        **PRODUCTION,
         data_encryption_keys={"2026-01": encode_key(generate_key())},
         data_encryption_active_key="2026-01",
     )

@@ -1,6 +1,10 @@
-"""GraphQL over HTTP (graphql/graphql-over-http), rule by rule: Accept negotiation, the
-status code for each kind of failure under each media type, GET, media types of requests
-and responses, and our protections' own status codes."""
+"""GraphQL over HTTP (graphql/graphql-over-http, the current draft), rule by rule: Accept
+negotiation, the status code for each kind of failure under each media type, GET, media
+types of requests and responses, and our protections' own status codes.
+
+The draft gives legacy `application/json` clients the same status codes as
+`application/graphql-response+json` ones: only a 2xx response is labelled
+`application/json`, and partial success is 294 with graphql-response+json only."""
 
 from __future__ import annotations
 
@@ -85,58 +89,86 @@ async def test_unacceptable_accept_is_406_and_runs_nothing(client, accept):
     assert GRJ in response.text and JSON in response.text
 
 
-# --- status codes with application/graphql-response+json ------------------------------
+# --- request errors: no data, 4xx, the same for legacy application/json clients -------
+
+VALIDATION = "query($n: Int!) { skills(first: $n) { slug } }"
 
 
+@pytest.mark.parametrize("accept", [GRJ, JSON, APOLLO_3_ACCEPT, None])
 @pytest.mark.parametrize(
-    ("body", "code"),
+    ("body", "status", "code"),
     [
-        ({"query": "{ jobs { "}, "GRAPHQL_PARSE_FAILED"),
-        ({"query": "{ nope }"}, "GRAPHQL_VALIDATION_FAILED"),
-        (
-            {"query": "query($n: Int!) { skills(first: $n) { slug } }", "variables": {"n": "x"}},
-            "GRAPHQL_VALIDATION_FAILED",
-        ),
-        ({"query": "query($n: Int!) { skills(first: $n) { slug } }"}, "GRAPHQL_VALIDATION_FAILED"),
-        ({"query": QUERY, "operationName": "Missing"}, "OPERATION_RESOLUTION_FAILURE"),
+        ({"query": "{ jobs { "}, 400, "GRAPHQL_PARSE_FAILED"),  # the document cannot be parsed
+        ({"query": "{"}, 400, "GRAPHQL_PARSE_FAILED"),
+        ({"query": "{ nope }"}, 422, "GRAPHQL_VALIDATION_FAILED"),
+        ({"query": VALIDATION, "variables": {"n": "x"}}, 422, "GRAPHQL_VALIDATION_FAILED"),
+        ({"query": VALIDATION}, 422, "GRAPHQL_VALIDATION_FAILED"),  # variable coercion
+        ({"query": VALIDATION, "variables": {"n": None}}, 422, "GRAPHQL_VALIDATION_FAILED"),
+        ({"query": QUERY, "operationName": "Missing"}, 422, "OPERATION_RESOLUTION_FAILURE"),
         (
             {"query": "query A { __typename } query B { __typename }"},
+            422,
             "OPERATION_RESOLUTION_FAILURE",
         ),
-        ({"query": "subscription { notifications { id } }"}, "OPERATION_NOT_SUPPORTED"),
+        ({"query": "subscription { notifications { id } }"}, 422, "OPERATION_NOT_SUPPORTED"),
     ],
 )
-async def test_request_errors_are_400_without_data(client, body, code):
-    response = await post(client, body)
-    assert response.status_code == 400
+async def test_request_errors_have_no_data_and_a_4xx_for_every_client(
+    client, accept, body, status, code
+):
+    """400 for a document that does not parse, 422 for one that does not validate, an
+    operation that cannot be determined and variables that cannot be coerced. The draft
+    asks the same of legacy clients; a non-2xx answer keeps graphql-response+json, which
+    tells a client it is a GraphQL response and not some proxy's page."""
+    response = await post(client, body, accept)
+    assert response.status_code == status
     assert media_type(response) == GRJ
+    assert response.headers["content-type"] == f"{GRJ}; charset=utf-8"
     assert "data" not in response.json()
     assert codes(response) == [code]
 
 
-async def test_field_errors_with_partial_data_are_200(client):
+async def test_field_errors_with_partial_data_are_294_partial_success(client):
     response = await post(client, {"query": '{ prefectures { code } node(id: "nope") { id } }'})
-    assert response.status_code == 200
+    assert response.status_code == 294
+    assert media_type(response) == GRJ
     body = response.json()
     assert len(body["data"]["prefectures"]) == 47 and body["data"]["node"] is None
     assert body["errors"][0]["path"] == ["node"]
 
 
-async def test_a_field_error_that_nulls_all_data_is_still_200(client):
+async def test_a_field_error_that_nulls_all_data_is_294_too(client):
     # `notifications` is non-null and needs a signed-in user: the error bubbles up to
     # `data: null`, but execution happened, so it is not a request error.
     response = await post(
         client, {"query": "{ prefectures { code } notifications { unreadCount } }"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 294
     body = response.json()
     assert body["data"] is None and body["errors"][0]["path"] == ["notifications"]
 
 
-async def test_a_refused_query_cost_is_400_and_a_throttled_caller_429(settings, services):
+@pytest.mark.parametrize("accept", [JSON, APOLLO_3_ACCEPT, None])
+async def test_partial_success_is_200_for_application_json(client, accept):
+    """294 is the draft's own code, recommended only with graphql-response+json."""
+    response = await post(
+        client, {"query": '{ prefectures { code } node(id: "nope") { id } }'}, accept
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == f"{JSON}; charset=utf-8"
+    assert response.json()["data"]["prefectures"] and response.json()["errors"]
+
+
+async def test_success_without_errors_is_200(client):
+    response = await post(client, {"query": QUERY})
+    assert response.status_code == 200 and "errors" not in response.json()
+
+
+async def test_a_refused_query_cost_is_422_and_a_throttled_caller_429(settings, services):
+    """A cost limit is one more validation rule (the draft names complexity limits)."""
     async with app_client(settings, services, query_cost_limit=2) as http:
         costly = await post(http, {"query": "{ jobs(first: 5) { edges { node { id } } } }"})
-    assert (costly.status_code, codes(costly)) == (400, ["QUERY_TOO_COSTLY"])
+    assert (costly.status_code, codes(costly)) == (422, ["QUERY_TOO_COSTLY"])
     assert "data" not in costly.json()
     budget = {"rate_limit_bucket_size": 2, "rate_limit_restore_rate": 0.001}
     async with app_client(settings, services, **budget) as http:
@@ -144,60 +176,76 @@ async def test_a_refused_query_cost_is_400_and_a_throttled_caller_429(settings, 
             assert (await post(http, {"query": "{ __typename }"})).status_code == 200
         throttled = await post(http, {"query": "{ __typename }"})
         legacy = await post(http, {"query": "{ __typename }"}, JSON)
-    assert (throttled.status_code, codes(throttled)) == (429, ["THROTTLED"])
-    assert int(throttled.headers["retry-after"]) > 0
-    # application/json keeps the legacy rule: 200 for a well-formed request.
-    assert (legacy.status_code, codes(legacy)) == (200, ["THROTTLED"])
+    for refused in (throttled, legacy):
+        assert (refused.status_code, codes(refused)) == (429, ["THROTTLED"])
+        assert int(refused.headers["retry-after"]) > 0
+        assert media_type(refused) == GRJ
 
 
-# --- status codes with application/json (legacy clients) ------------------------------
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"query": "{ jobs { "},
-        {"query": "{ nope }"},
-        {"query": QUERY, "operationName": "Missing"},
-        {"query": "query($n: Int!) { skills(first: $n) { slug } }", "variables": {"n": "x"}},
-    ],
-)
-async def test_legacy_json_answers_request_errors_with_200(client, body):
-    response = await post(client, body, JSON)
-    assert response.status_code == 200
-    assert media_type(response) == JSON
-    assert response.json()["errors"]
-
-
-# --- not a well-formed GraphQL-over-HTTP request: 400 whatever the media type -----------
+# --- not a well-formed GraphQL-over-HTTP request ------------------------------------------
 
 
 @pytest.mark.parametrize("accept", [GRJ, JSON])
 @pytest.mark.parametrize(
     "content",
     [
-        "NONSENSE",
+        "NONSENSE",  # the JSON body cannot be parsed: 400
         '{"query":',
-        '"{ __typename }"',
-        "null",
-        '[{"query": "{ __typename }"}]',
-        '{"qeury": "{ __typename }"}',
-        '{"query": 1}',
-        '{"query": {"a": 1}}',
-        '{"query": "{ __typename }", "variables": [7]}',
-        '{"query": "{ __typename }", "operationName": 3}',
-        '{"query": "{ __typename }", "extensions": "x"}',
-        b'{"query": "\xff"}',
+        b'{"query": "\xff"}',  # not UTF-8
+        b"",
     ],
 )
-async def test_malformed_requests_are_400(client, accept, content):
+async def test_a_body_that_is_not_json_is_400(client, accept, content):
     response = await client.post(
         "/graphql", content=content, headers={"Content-Type": JSON, "Accept": accept}
     )
     assert response.status_code == 400
-    assert media_type(response) == accept
+    assert media_type(response) == GRJ
     assert codes(response) == ["BAD_REQUEST"]
     assert response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("accept", [GRJ, JSON])
+@pytest.mark.parametrize(
+    "content",
+    [
+        '"{ __typename }"',  # JSON, but not an object
+        "null",
+        "7",
+        '[{"query": "{ __typename }"}]',  # a batch
+        "{}",
+        '{"qeury": "{ __typename }"}',  # no query
+        '{"query": null}',
+        '{"query": 1}',
+        '{"query": {"a": 1}}',
+        '{"query": ["{ __typename }"]}',
+        '{"query": true}',
+        '{"query": "{ __typename }", "variables": [7]}',
+        '{"query": "{ __typename }", "variables": "{}"}',
+        '{"query": "{ __typename }", "operationName": 3}',
+        '{"query": "{ __typename }", "operationName": {}}',
+        '{"query": "{ __typename }", "extensions": "x"}',
+        '{"query": "{ __typename }", "extensions": [1]}',
+    ],
+)
+async def test_a_json_body_that_is_not_a_graphql_request_is_422(client, accept, content):
+    """Parameters missing or of the wrong type: not a well-formed GraphQL-over-HTTP
+    request, 422 Unprocessable Content whatever the client accepts."""
+    response = await client.post(
+        "/graphql", content=content, headers={"Content-Type": JSON, "Accept": accept}
+    )
+    assert response.status_code == 422
+    assert media_type(response) == GRJ
+    assert codes(response) == ["BAD_REQUEST"]
+    assert response.json()["errors"][0]["message"]
+
+
+async def test_unknown_request_properties_and_nulls_are_ignored(client):
+    response = await post(
+        client,
+        {"query": QUERY, "operationName": None, "variables": None, "extensions": None, "x": 1},
+    )
+    assert response.status_code == 200 and response.json()["data"]["prefectures"]
 
 
 # --- GET ---------------------------------------------------------------------------------
@@ -224,10 +272,38 @@ async def test_get_with_an_empty_operation_name_runs_the_only_operation(client):
     assert response.status_code == 200 and response.json()["data"]["prefectures"]
 
 
-@pytest.mark.parametrize("key", ["variables", "extensions"])
-async def test_get_with_parameters_that_are_not_json_is_400(client, key):
-    response = await client.get("/graphql", params={"query": QUERY, key: "{nope"})
-    assert (response.status_code, codes(response)) == (400, ["BAD_REQUEST"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"query": QUERY, "variables": "{nope"},
+        {"query": QUERY, "extensions": "{nope"},
+        {"query": QUERY, "variables": "[7]"},  # JSON, but not an object
+        {"query": QUERY, "extensions": "1"},
+    ],
+)
+async def test_get_with_parameters_that_are_not_json_objects_is_422(client, params):
+    response = await client.get("/graphql", params=params, headers={"Accept": GRJ})
+    assert (response.status_code, codes(response)) == (422, ["BAD_REQUEST"])
+    assert media_type(response) == GRJ
+
+
+async def test_get_without_a_query_is_422(client):
+    response = await client.get("/graphql", params={"variables": "{}"}, headers={"Accept": GRJ})
+    assert (response.status_code, codes(response)) == (422, ["BAD_REQUEST"])
+
+
+async def test_get_with_empty_optional_parameters_ignores_them(client):
+    response = await client.get(
+        "/graphql",
+        params={"query": QUERY, "variables": "", "extensions": "", "operationName": ""},
+        headers={"Accept": GRJ},
+    )
+    assert response.status_code == 200 and response.json()["data"]["prefectures"]
+
+
+async def test_get_answers_request_errors_like_post(client):
+    response = await client.get("/graphql", params={"query": "{ nope }"}, headers={"Accept": GRJ})
+    assert (response.status_code, codes(response)) == (422, ["GRAPHQL_VALIDATION_FAILED"])
 
 
 @pytest.mark.parametrize("accept", [GRJ, JSON])
@@ -247,7 +323,8 @@ async def test_mutation_over_get_is_405_with_allow_post_and_is_not_run(client, a
     )
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
-    assert media_type(response) == accept and codes(response) == ["METHOD_NOT_ALLOWED"]
+    assert media_type(response) == GRJ and codes(response) == ["METHOD_NOT_ALLOWED"]
+    assert "data" not in response.json()
     created = await post(client, {"query": REGISTER, "variables": variables})
     assert created.json()["data"]["register"]["errors"] == []  # the GET created nothing
 
@@ -280,6 +357,7 @@ async def test_other_request_media_types_are_415_with_a_clear_message(client, co
         request.headers["content-type"] = content_type
     response = await client.send(request)
     assert response.status_code == 415
+    assert media_type(response) == GRJ
     assert codes(response) == ["UNSUPPORTED_MEDIA_TYPE"]
     message = response.json()["errors"][0]["message"]
     assert "application/json" in message or "UTF-8" in message
@@ -304,4 +382,4 @@ async def test_protections_answer_with_their_own_status_and_a_json_error(setting
     async with app_client(settings, services, execution_timeout_seconds=0.0001) as http:
         slow = await post(http, {"query": "{ jobs(first: 5) { totalCount } }"}, JSON)
     assert (slow.status_code, codes(slow)) == (504, ["TIMEOUT"])
-    assert media_type(slow) == JSON
+    assert media_type(slow) == GRJ

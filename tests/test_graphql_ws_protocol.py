@@ -1,5 +1,6 @@
 """graphql-transport-ws to the letter: each close code the protocol defines, ping/pong,
-and WebSocket handshakes from origins outside the allow-list."""
+queries and errors over the socket, and WebSocket handshakes from origins outside the
+allow-list."""
 
 from __future__ import annotations
 
@@ -121,3 +122,48 @@ async def test_allowed_origins_and_non_browser_clients_connect(live, origin):
     async with await raw(live, **options) as connection:
         await connection.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await connection.recv())["type"] == "connection_ack"
+
+
+@pytest.mark.parametrize(
+    "payload", ["token", [1], 7], ids=["string payload", "list payload", "number payload"]
+)
+async def test_a_connection_init_payload_that_is_not_an_object_closes_with_4400(live, payload):
+    async with await raw(live) as connection:
+        await connection.send(json.dumps({"type": "connection_init", "payload": payload}))
+        code, _ = await closed_with(connection)
+    assert code == 4400
+
+
+async def test_a_binary_frame_closes_with_4400(live):
+    async with await raw(live) as connection:
+        await connection.send(json.dumps({"type": "connection_init"}).encode())
+        code, _ = await closed_with(connection)
+    assert code == 4400
+
+
+async def test_ping_before_connection_init_is_answered(live):
+    """Ping/pong may be used at any time, the handshake included."""
+    async with await raw(live) as connection:
+        await connection.send(json.dumps({"type": "ping"}))
+        assert json.loads(await connection.recv())["type"] == "pong"
+
+
+async def test_a_query_over_the_socket_is_one_next_then_complete(live):
+    async with graphql_ws(live) as ws:
+        assert (await ws.receive())["type"] == "connection_ack"
+        await ws.send({"id": "q", "type": "subscribe", "payload": {"query": "{ __typename }"}})
+        first, second = await ws.receive(), await ws.receive()
+    assert (first["id"], first["type"]) == ("q", "next")
+    assert first["payload"]["data"] == {"__typename": "Query"}
+    assert second == {"id": "q", "type": "complete"}
+
+
+async def test_an_invalid_operation_is_an_error_message_and_the_socket_stays(live):
+    async with graphql_ws(live) as ws:
+        assert (await ws.receive())["type"] == "connection_ack"
+        await ws.send({"id": "bad", "type": "subscribe", "payload": {"query": "{ nope }"}})
+        error = await ws.receive()
+        assert (error["id"], error["type"]) == ("bad", "error")
+        assert isinstance(error["payload"], list) and error["payload"][0]["message"]
+        await ws.send({"type": "ping"})
+        assert (await ws.receive())["type"] == "pong"

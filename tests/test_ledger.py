@@ -302,6 +302,40 @@ async def test_two_handles_on_one_chain_take_turns(tmp_path: Path) -> None:
     second.close()
 
 
+async def test_reads_of_mined_blocks_follow_and_never_wait_for_another_process(
+    tmp_path: Path,
+) -> None:
+    """A verifier's reads see blocks another process mined since, and still answer while
+    that process holds the chain (mining, say); reads of the pending block wait."""
+    first, second = open_embedded_chain(tmp_path), open_embedded_chain(tmp_path)
+    writer = Web3Ledger(first.provider, first.anchor_private_key)
+    reader = Web3ChainReader(second.provider)
+    a = await anchor(writer)
+    seen = await reader.transaction(a.tx_hash)
+    assert seen is not None and (seen.block_number, seen.confirmations) == (1, 1)
+    b = await anchor(writer)
+    assert await reader.w3.eth.block_number == 2
+    mined_b = await writer.transaction(b.tx_hash)
+    with first.provider.lock:  # as if the writer's process held the chain
+        seen_b = await asyncio.wait_for(reader.transaction(b.tx_hash), timeout=10)
+        assert seen_b == mined_b
+        seen = await asyncio.wait_for(reader.transaction(a.tx_hash), timeout=10)
+        assert seen is not None and seen.confirmations == 2
+        block = await asyncio.wait_for(reader.w3.eth.get_block("latest"), timeout=10)
+        assert block["number"] == 2
+        count = await reader.w3.eth.get_transaction_count(writer.address, "latest")
+        assert count == 2
+        pending_count = asyncio.ensure_future(
+            reader.w3.eth.get_transaction_count(writer.address, "pending")
+        )
+        await asyncio.sleep(0.3)
+        assert not pending_count.done()  # the pending block is the writer's to build
+    assert await pending_count == 2
+    await writer.close()
+    first.close()
+    second.close()
+
+
 def test_the_embedded_anchor_key_is_private_and_kept(tmp_path: Path) -> None:
     first = open_embedded_chain(tmp_path)
     first.close()
@@ -360,6 +394,19 @@ async def test_build_ledger_embedded_and_rpc(tmp_path: Path, anvil: Anvil) -> No
     assert ledger.address == Account.from_key(ANVIL_KEYS[0]).address
     assert embedded_provider(ledger) is None
     await close()
+
+
+async def test_build_ledger_never_falls_back_to_the_embedded_chain_in_production(
+    tmp_path: Path,
+) -> None:
+    """Settings validation refuses production without CHAIN_RPC_URL; settings copied past
+    the validators (model_copy) are refused here too, before any chain is opened."""
+    production = Settings(environment=Environment.TEST, data_dir=tmp_path).model_copy(
+        update={"environment": Environment.PRODUCTION}
+    )
+    with pytest.raises(ValueError, match="CHAIN_RPC_URL is required in production"):
+        await build_ledger(production)
+    assert not (tmp_path / "chain").exists()
 
 
 # -- /chain/rpc --

@@ -59,7 +59,9 @@ async def test_requests_latency_and_errors_by_operation(client):
     errors = "iworkz_graphql_errors_total"
     assert delta(errors, code="BAD_USER_INPUT") == 1
     assert delta(errors, code="GRAPHQL_VALIDATION_FAILED") == 1
-    assert delta("iworkz_http_responses_total", method="POST", status="200") == 5
+    assert delta("iworkz_http_responses_total", method="POST", status="200") == 4
+    # The invalid document: a request error is a 422 (docs/api.md, "Errors").
+    assert delta("iworkz_http_responses_total", method="POST", status="422") == 1
 
 
 def test_operation_labels_are_bounded(monkeypatch):

@@ -282,6 +282,13 @@ async def test_reads_survive_the_replica_going_down(
         assert time.monotonic() - started < 5
         assert statements.primary and not statements.replica
         assert monitor.state is not None and monitor.state.reason == "down"
+        ready = await client.get("/readyz")  # the pod keeps serving: reads use the primary
+        assert ready.status_code == 200
+        assert ready.json() == {
+            "status": "ok",
+            "checks": {"database": "ok", "redis": "ok"},
+            "replica": "down",
+        }
 
         monitor.check_interval_seconds = 0  # measured on every read: still down
         assert job_ids(data(await gql(client, OPEN_JOBS))) == {job["id"]}

@@ -157,9 +157,9 @@ async def test_urql_reports_user_errors_and_coded_graphql_errors(live, http):
         {"field": "first", "code": "OUT_OF_RANGE", "message": "`first` must be 0–100."}
     ]
     assert codes("unknownField") == ["GRAPHQL_VALIDATION_FAILED"]
-    # urql asks for application/graphql-response+json, so a document the schema refuses is
-    # a 400 — which urql still reads as a GraphQL error, not a network failure.
-    assert result["unknownField"]["error"]["status"] == 400
+    # A document the schema refuses is a 422 (GraphQL over HTTP) — which urql still reads
+    # as a GraphQL error, not a network failure.
+    assert result["unknownField"]["error"]["status"] == 422
     assert "salary" in result["unknownField"]["error"]["graphQLErrors"][0]["message"]
     # None of the refused mutations wrote anything, not even a draft.
     organization_id = data(

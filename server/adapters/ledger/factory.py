@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 
 from server.adapters.ledger.embedded import open_embedded_chain
@@ -11,15 +10,13 @@ from server.adapters.ledger.embedded_provider import EmbeddedProvider
 from server.adapters.ledger.web3_ledger import Web3ChainReader, Web3Ledger
 from server.settings import Environment, Settings
 
-log = logging.getLogger(__name__)
-
 Closer = Callable[[], Awaitable[None]]
 
 
 async def build_ledger(settings: Settings) -> tuple[Web3Ledger, Closer]:
-    """The anchoring ledger and what closes it. Embedded (CHAIN_RPC_URL unset): the chain in
-    DATA_DIR (shared with other processes on the same DATA_DIR), anchored with
-    CHAIN_ANCHOR_PRIVATE_KEY if set, else with the chain's own key."""
+    """The anchoring ledger and what closes it. Embedded (CHAIN_RPC_URL unset, never in
+    production): the chain in DATA_DIR (shared with other processes on the same DATA_DIR),
+    anchored with CHAIN_ANCHOR_PRIVATE_KEY if set, else with the chain's own key."""
     key = settings.chain_anchor_private_key
     if settings.chain_rpc_url is not None:
         if key is None:
@@ -27,10 +24,9 @@ async def build_ledger(settings: Settings) -> tuple[Web3Ledger, Closer]:
         ledger = Web3Ledger(settings.chain_rpc_url, key.get_secret_value())
         return ledger, ledger.close
     if settings.environment is Environment.PRODUCTION:
-        log.warning(
-            "CHAIN_RPC_URL is unset: anchoring on the embedded chain in DATA_DIR, which only "
-            "processes sharing this disk can read; set CHAIN_RPC_URL for a real network"
-        )
+        # Settings validation refuses this; settings copied without validation must not
+        # slip through to a chain no outside verifier can read.
+        raise ValueError("CHAIN_RPC_URL is required in production: no embedded chain there")
     chain = await asyncio.to_thread(
         open_embedded_chain, settings.data_dir, key.get_secret_value() if key else None
     )
