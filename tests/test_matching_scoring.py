@@ -21,7 +21,7 @@ from domain.matching.assignment import linear_sum_assignment
 from domain.matching.cache import FeatureCache
 from domain.matching.constraints import Constraint
 from domain.matching.explain import Audience, explain, explanations
-from domain.matching.features import WorkerFeatures
+from domain.matching.features import JobFeatures, WorkerFeatures
 from domain.matching.geometry import haversine_km_array
 from domain.matching.pay import HOURS_PER_MONTH, hourly_equivalent
 from domain.matching.records import (
@@ -462,6 +462,72 @@ def test_text_similarity_prefers_related_profiles_in_japanese_and_english():
     text = scored.factors[Factor.TEXT]
     assert text[0] > text[1] and text[0] > text[2]
     assert text.min() >= 0 and text.max() <= 1
+
+
+def _short_vector(heading: str, skills: tuple[uuid.UUID, ...], language: str) -> bytes:
+    """What the background reading stores for a job or profile (`domain.ai.saved`)."""
+    from domain.ai.embedding import embed
+    from domain.ai.saved import SavedText
+    from domain.matching.short_text import encode
+
+    saved = SavedText(1, heading, "", tuple(SKILL_NAMES[s] for s in skills))
+    return encode(embed([saved.short_text(language)])[0])
+
+
+def test_a_japanese_ad_and_an_english_profile_about_the_same_work_share_text():
+    """TF-IDF finds no common n-gram; the short-text embeddings do, and rank the related
+    profile above an unrelated one that is the same in every other respect."""
+    job = make_job(
+        text="倉庫内でのフォークリフト作業。入出庫と棚卸しをお願いします。",
+        skills=(SkillWanted(FORKLIFT, 2, True), SkillWanted(PICKING, 1, False)),
+        short_vector=_short_vector(
+            "物流倉庫のフォークリフトオペレーター", (FORKLIFT, PICKING), "ja"
+        ),
+    )
+    related = make_worker(
+        1,
+        text="Forklift operator, five years in logistics warehouses.",
+        skills=(SkillHeld(FORKLIFT, 3, 2.0), SkillHeld(CARE, 3, 2.0)),
+        short_vector=_short_vector("Forklift operator in a warehouse", (FORKLIFT, PICKING), "en"),
+    )
+    unrelated = make_worker(
+        2,
+        text="Care worker at a nursing home, bathing and meal assistance.",
+        skills=(SkillHeld(FORKLIFT, 3, 2.0), SkillHeld(CARE, 3, 2.0)),
+        short_vector=_short_vector("Caregiver at a nursing home", (CARE,), "en"),
+    )
+    plain = [replace(w, short_vector=None) for w in (related, unrelated)]
+    tfidf_only = score_workers_for_job(job, features(plain, [job]), as_of=TODAY)
+    assert list(tfidf_only.factors[Factor.TEXT]) == [0, 0]  # no shared n-gram
+
+    table = features([unrelated, related], [job])
+    text = score_workers_for_job(job, table, as_of=TODAY).factors[Factor.TEXT]
+    assert text[1] > 0 and text[0] == 0
+    ranked = rank_workers_for_job(job, table, top_k=None, as_of=TODAY)
+    assert [m.worker_id for m in ranked] == [related.id, unrelated.id]
+    assert ranked[0].score > ranked[1].score
+    # The same pair scores the same from the worker's side.
+    jobs_table = JobFeatures.build([job], table.vocabulary)
+    from_worker = rank_jobs_for_worker(related, jobs_table, top_k=None, as_of=TODAY)
+    assert from_worker[0].breakdown == ranked[0].breakdown
+    assert from_worker[0].score == ranked[0].score
+
+
+def test_rows_without_a_short_vector_keep_the_tfidf_text_factor():
+    job = make_job(short_vector=_short_vector("フォークリフト作業", (FORKLIFT,), "ja"))
+    worker = make_worker(1)
+    with_vector = score_workers_for_job(job, features([worker], [job]), as_of=TODAY)
+    without = score_workers_for_job(
+        replace(job, short_vector=None), features([worker], [job]), as_of=TODAY
+    )
+    assert with_vector.factors[Factor.TEXT][0] == without.factors[Factor.TEXT][0] > 0
+
+
+def test_short_vectors_grow_a_table_that_had_none():
+    table = features([make_worker(1)], [make_job()])
+    assert table.short_vector.shape[1] == 0  # no memory until a vector exists
+    table.put(make_worker(2, short_vector=_short_vector("Forklift operator", (FORKLIFT,), "en")))
+    assert table.short_vector.shape[1] == 512 and not table.short_vector[0].any()
 
 
 def test_text_rows_are_cosines_the_same_from_either_side():

@@ -106,7 +106,7 @@ def expected_values(record: dict[str, Any]) -> dict[str, Any]:
 def score(report: Report, record: dict[str, Any], found: Extraction) -> None:
     got, want = predicted_values(record, found), expected_values(record)
     source = "handwritten" if record["id"].startswith("hand") else "generated"
-    for group in ("all", record["lang"], record["kind"], source):
+    for group in ("all", record["lang"], record["kind"], source, f"{source}/{record['lang']}"):
         for name in FIELDS:
             counts = report.counts[group][name]
             if name in ("skills", "languages"):
@@ -175,10 +175,13 @@ def main() -> None:
     languages = defaultdict(int)
     for record in records:
         languages[f"{record['kind']}/{record['lang']}"] += 1
+        if record["id"].startswith("hand"):
+            languages[f"handwritten {record['kind']}/{record['lang']}"] += 1
     print(f"{len(records)} records: {dict(sorted(languages.items()))}\n")
-    print(f"{'group':<11} {'field':<11} {'precision':>9} {'recall':>7} {'f1':>6}   tp/fp/fn")
+    print(f"{'group':<15} {'field':<11} {'precision':>9} {'recall':>7} {'f1':>6}   tp/fp/fn")
     table: dict[str, Any] = {}
-    for group in ("all", "ja", "en", "job", "profile", "generated", "handwritten"):
+    groups = ("all", "ja", "en", "job", "profile", "generated", "handwritten")
+    for group in (*groups, "handwritten/ja", "handwritten/en"):
         for name in FIELDS:
             c = report.counts[group][name]
             table.setdefault(group, {})[name] = {
@@ -186,7 +189,7 @@ def main() -> None:
                 "tp": c.tp, "fp": c.fp, "fn": c.fn,
             }  # fmt: skip
             print(
-                f"{group:<11} {name:<11} {c.precision:>9.3f} {c.recall:>7.3f} {c.f1:>6.3f}   {c.tp}/{c.fp}/{c.fn}"
+                f"{group:<15} {name:<11} {c.precision:>9.3f} {c.recall:>7.3f} {c.f1:>6.3f}   {c.tp}/{c.fp}/{c.fn}"
             )
         print()
     for key, value in speed.items():

@@ -1,7 +1,9 @@
 """Ranking speed and memory of the matching engine, against a bare numpy baseline.
 
 Builds a population with the `seed-demo` generator scaled up (100,000 workers and 10,000
-open jobs by default, fixed seed; credentials are synthetic, since the demo has none yet),
+open jobs by default, fixed seed; credentials are synthetic, since the demo has none yet;
+each row carries the short-text embedding the background reading would store — title or
+headline plus skill names — unless `--no-short-vectors`),
 turns it into feature columns (`FeatureCache.build`: time, and peak memory traced with
 tracemalloc), then times — median of `--runs` different jobs / workers —
 
@@ -40,10 +42,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from domain.ai.embedding import embed  # noqa: E402
+from domain.ai.saved import SavedText  # noqa: E402
+from domain.ai.text import FoldedText  # noqa: E402
 from domain.demo.seed import REFERENCE_DATE, DemoSize, build_demo_rows  # noqa: E402
 from domain.jobs.status import JobStatus  # noqa: E402
 from domain.matching.cache import FeatureCache  # noqa: E402
@@ -51,6 +57,7 @@ from domain.matching.constraints import eligible_rows  # noqa: E402
 from domain.matching.factors import soft_factors  # noqa: E402
 from domain.matching.pairs import WorkersForJob  # noqa: E402
 from domain.matching.records import JobRecord, WorkerRecord, job_record, worker_record  # noqa: E402
+from domain.matching.short_text import encode  # noqa: E402
 from domain.matching.staffing import propose_staffing  # noqa: E402
 from domain.skills.models import Skill  # noqa: E402
 from domain.skills.taxonomy import skill_id_for, taxonomy  # noqa: E402
@@ -81,7 +88,32 @@ def _skills() -> dict[uuid.UUID, Skill]:
     }
 
 
-def population(workers: int, jobs: int, seed: int) -> tuple[list[WorkerRecord], list[JobRecord]]:
+def short_vectors(
+    rows: list[dict[str, Any]], heading: str, body: str, skills: dict[uuid.UUID, list[Any]]
+) -> list[bytes]:
+    """What `domain.ai.saved` would store for each row (distinct short texts embedded once)."""
+    names = {s.id: (s.name_en, s.name_ja) for s in _skills().values()}
+    texts = []
+    for row in rows:
+        saved = SavedText(
+            1,
+            row[heading] or "",
+            row[body] or "",
+            tuple(names[s["skill_id"]] for s in sorted(skills[row["id"]], key=_position)),
+        )
+        texts.append(saved.short_text(FoldedText.of(saved.text).language))
+    distinct = sorted(set(texts))
+    vectors: dict[str, npt.NDArray[np.float32]] = dict(zip(distinct, embed(distinct), strict=True))
+    return [encode(vectors[text]) for text in texts]
+
+
+def _position(row: dict[str, Any]) -> int:
+    return int(row["position"])
+
+
+def population(
+    workers: int, jobs: int, seed: int, with_vectors: bool = True
+) -> tuple[list[WorkerRecord], list[JobRecord]]:
     """The demo generator's workers and OPEN jobs, as the engine's records."""
     rows = build_demo_rows(
         DemoSize(workers=workers, jobs=int(jobs / OPEN_SHARE * 1.1) + 50), seed, _skills(), ""
@@ -94,20 +126,26 @@ def population(workers: int, jobs: int, seed: int) -> tuple[list[WorkerRecord], 
         job_skills[row["job_id"]].append(row)
     rng = np.random.default_rng(seed)
     held = rng.random((len(rows.profiles), len(CREDENTIAL_TYPES))) < 0.1
+    open_jobs = [job for job in rows.jobs if job["status"] == JobStatus.OPEN][:jobs]
+    worker_vectors: list[bytes | None] = [None] * len(rows.profiles)
+    job_vectors: list[bytes | None] = [None] * len(open_jobs)
+    if with_vectors:
+        worker_vectors = list(short_vectors(rows.profiles, "headline", "bio", worker_skills))
+        job_vectors = list(short_vectors(open_jobs, "title", "description", job_skills))
     worker_records = [
         worker_record(
             profile,
             worker_skills[profile["id"]],
             credential_types=[t for t, has in zip(CREDENTIAL_TYPES, held[i], strict=True) if has],
+            short_vector=worker_vectors[i],
         )
         for i, profile in enumerate(rows.profiles)
     ]
-    open_jobs = [job for job in rows.jobs if job["status"] == JobStatus.OPEN][:jobs]
     required = rng.integers(0, len(CREDENTIAL_TYPES), len(open_jobs))
     asks = rng.random((len(open_jobs), 2))
     job_records = []
     for i, job in enumerate(open_jobs):
-        record = job_record(job, job_skills[job["id"]])
+        record = job_record(job, job_skills[job["id"]], short_vector=job_vectors[i])
         if asks[i, 0] < 0.1:
             record = replace(
                 record, required_credential_types=frozenset({CREDENTIAL_TYPES[required[i]]})
@@ -135,9 +173,17 @@ def best_of(repeats: int, function: Callable[..., Any], *args: Any, **kwargs: An
     return min(timed(function, *args, **kwargs)[0] for _ in range(repeats))
 
 
-def main(workers: int, jobs: int, seed: int, runs: int, top_k: int, repeats: int) -> dict[str, Any]:
+def main(
+    workers: int,
+    jobs: int,
+    seed: int,
+    runs: int,
+    top_k: int,
+    repeats: int,
+    with_vectors: bool = True,
+) -> dict[str, Any]:
     print(f"generating {workers:,} workers and {jobs:,} open jobs (seed {seed})…", flush=True)
-    generate_s, (worker_records, job_records) = timed(population, workers, jobs, seed)
+    generate_s, (worker_records, job_records) = timed(population, workers, jobs, seed, with_vectors)
     gc.collect()
 
     print("building the feature matrices…", flush=True)
@@ -233,6 +279,7 @@ def main(workers: int, jobs: int, seed: int, runs: int, top_k: int, repeats: int
             "jobs": len(job_records),
             "skills_in_vocabulary": skills,
             "text_vocabulary": vocabulary.text.size,
+            "short_vectors": with_vectors,
             "seed": seed,
             "generate_s": round(generate_s, 1),
         },
@@ -242,6 +289,9 @@ def main(workers: int, jobs: int, seed: int, runs: int, top_k: int, repeats: int
             "matrices_mb": round(cache.nbytes / 2**20, 1),
             "worker_matrices_mb": round(cache.workers.nbytes / 2**20, 1),
             "job_matrices_mb": round(cache.jobs.nbytes / 2**20, 1),
+            "short_vector_mb": round(
+                (cache.workers.short_vector.nbytes + cache.jobs.short_vector.nbytes) / 2**20, 1
+            ),
             "process_max_rss_mb": round(
                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
             ),
@@ -290,7 +340,8 @@ def report(result: dict[str, Any]) -> None:
         f"{population['skills_in_vocabulary']} skills, {population['text_vocabulary']:,} text terms"
     )
     print(
-        f"build {build['seconds']} s · matrices {build['matrices_mb']} MiB · "
+        f"build {build['seconds']} s · matrices {build['matrices_mb']} MiB "
+        f"(short vectors {build['short_vector_mb']}) · "
         f"tracemalloc peak {build['tracemalloc_peak_mb']} MiB · max RSS {build['process_max_rss_mb']} MiB"
     )
     print("\n| pass | rank top-k (ms) | score only (ms) | numpy matmul (ms) | ratio | eligible |")
@@ -318,6 +369,11 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--top-k", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3, help="best of, per job or worker")
+    parser.add_argument(
+        "--no-short-vectors",
+        action="store_true",
+        help="rows without short-text embeddings (TF-IDF only, as before they are read)",
+    )
     arguments = parser.parse_args()
     outcome = main(
         arguments.workers,
@@ -326,6 +382,7 @@ if __name__ == "__main__":
         arguments.runs,
         arguments.top_k,
         arguments.repeats,
+        not arguments.no_short_vectors,
     )
     report(outcome)
     out = ROOT / "bench" / "results"

@@ -30,6 +30,7 @@ from sqlmodel import col
 from domain.ai import labels, market
 from domain.ai.assistant import japan_today
 from domain.ai.extract import extract_job_requirements
+from domain.ai.memo import Memo
 from domain.ai.requirements import Requirement, requirement
 from domain.ai.suggestions import PayPosition, comparables, market_pay, owned_job
 from domain.ai.text import FoldedText, Span
@@ -270,17 +271,26 @@ async def ad_quality_hints(
         job = await owned_job(session, actor, job_id)
         if job is None:
             return None
-        frame = pd.DataFrame(
-            [(job.id, job.languages, job.required_credential_types)],
-            columns=["job_id", "languages", "credential_types"],
-        )
-        needs = await market.job_needs(session, frame)
-        listed = {uuid.UUID(key) for key in needs["key"][needs["kind"] == market.SKILL]}
-        required = needs[needs["required"].astype(bool)].reset_index(drop=True)
-        others, tiers = await comparables(session, job)
-        hints = [
-            *_pay_hints(job, others, tiers),
-            *_text_hints(job, listed, needs),
-            *await _restrictive_hints(session, job, required),
-        ]
-    return sorted(hints, key=lambda hint: hint.severity is not Severity.WARNING)
+        hints = await HINTS_MEMO.get_or_compute((job.id, job.version), lambda: _hints(session, job))
+    return list(hints)
+
+
+async def _hints(session: AsyncSession, job: Job) -> tuple[AdQualityHint, ...]:
+    frame = pd.DataFrame(
+        [(job.id, job.languages, job.required_credential_types)],
+        columns=["job_id", "languages", "credential_types"],
+    )
+    needs = await market.job_needs(session, frame)
+    listed = {uuid.UUID(key) for key in needs["key"][needs["kind"] == market.SKILL]}
+    required = needs[needs["required"].astype(bool)].reset_index(drop=True)
+    others, tiers = await comparables(session, job)
+    hints = [
+        *_pay_hints(job, others, tiers),
+        *_text_hints(job, listed, needs),
+        *await _restrictive_hints(session, job, required),
+    ]
+    return tuple(sorted(hints, key=lambda hint: hint.severity is not Severity.WARNING))
+
+
+# Keyed by (job id, version): an edit recomputes at once; the market part refreshes with the TTL.
+HINTS_MEMO: Memo[tuple[AdQualityHint, ...]] = Memo()

@@ -49,6 +49,7 @@ _CONDITION_JA = {
     "remote": "リモート",
     "night_shift": "夜勤",
     "weekends_only": "土日のみ",
+    "starts_from": "開始日",
 }
 _CONDITION_EN = {
     "text": "the keywords",
@@ -60,6 +61,7 @@ _CONDITION_EN = {
     "remote": "the remote condition",
     "night_shift": "night shifts",
     "weekends_only": "weekends only",
+    "starts_from": "the start date",
 }
 
 
@@ -129,6 +131,8 @@ def _ja_description(intent: SearchIntent) -> str:
         parts.append(f"{labels.EMPLOYMENT_JA[kind]}の")
     if intent.remote:
         parts.append("リモート可の")
+    if intent.start_from:
+        parts.append(f"{intent.start_from.month}月{intent.start_from.day}日以降に始まる")
     subject = _subject(intent, "ja")
     if subject:
         parts.append(f"{subject}の")
@@ -157,6 +161,8 @@ def _en_jobs(intent: SearchIntent, count: int | None) -> str:
         words.append(
             f"paying at least ¥{labels.yen(floor.amount)} {labels.PERIOD_EN[floor.period]}"
         )
+    if intent.start_from:
+        words.append(f"starting from {intent.start_from:%B} {intent.start_from.day}")
     return " ".join(words)
 
 

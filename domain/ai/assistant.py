@@ -93,7 +93,7 @@ class AskResult:
 
 
 def search_filters(intent: SearchIntent) -> dict[str, Any]:
-    """The intent's job filters, schedule wishes included (sectors stay in the text)."""
+    """The intent's job filters, schedule and start wishes included (sectors stay in the text)."""
     filters = intent.to_job_filter()
     if len(filters.get("text") or "") > MAX_QUERY_LENGTH:  # the search reads no further
         filters["text"] = filters["text"][:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
@@ -101,6 +101,8 @@ def search_filters(intent: SearchIntent) -> dict[str, Any]:
         filters["night_shift"] = True
     if intent.weekends_only:
         filters["weekends_only"] = True
+    if intent.start_from is not None:
+        filters["starts_from"] = intent.start_from
     return filters
 
 

@@ -97,6 +97,7 @@ _EIKEN = re.compile(
 _IELTS = re.compile(r"ielts\s*[:：]?\s*(?P<band>\d(?:\.\d)?)")
 _CONJUNCTION = re.compile(r"\s*(?:と|・|、|,|/|&|and|or|及び|および)\s*")
 _WINDOW_END = re.compile(r"[。\n;；■●◆★※【]|\.\s")
+_LIST_SEPARATOR = re.compile(r"[、,，/／]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +168,13 @@ def _same_wording(level: LanguageLevel, code: str) -> LanguageLevel | None:
 def _named(folded: str, tests: list[_Found]) -> list[_Found]:
     names = list(_NAME_RE.finditer(folded))
     found: list[_Found] = []
+    claimed = 0  # the end of the previous language's own words ("ネパール語ネイティブ")
     for i, name in enumerate(names):
         code = _NAME_TO_CODE[name.group()]
-        # Window: this clause, and not past the neighbouring language names.
-        left = names[i - 1].end() if i else 0
+        # Window: this clause, not past the neighbouring language names, and not the level
+        # the previous language already took ("Nepali native, Hindi", "English fluent,
+        # Japanese not required").
+        left = max(names[i - 1].end() if i else 0, claimed)
         right = names[i + 1].start() if i + 1 < len(names) else len(folded)
         for boundary in _WINDOW_END.finditer(folded, left, name.start()):
             left = boundary.end()
@@ -197,15 +201,29 @@ def _named(folded: str, tests: list[_Found]) -> list[_Found]:
                     test.test,
                 )
             )
+            claimed = max(name.end(), test.end)
             continue
         after = _descriptor(folded[name.end() : after_end], code)
         before = _descriptor(folded[before_start : name.start()], code)
+        if before and _LIST_SEPARATOR.search(folded, before_start + before[1].end(), name.start()):
+            before = (
+                None  # "N1またはネイティブ、英語": a level before a list break is not this one's
+            )
+        if (
+            after
+            and i + 1 < len(names)
+            and _LIST_SEPARATOR.search(folded, name.end(), name.end() + after[1].start())
+            and names[i + 1].start() - (name.end() + after[1].end()) <= 3
+        ):
+            after = None  # "English speaker, fluent Japanese": the next language's level
         if after:
             level, match = after
             found.append(_Found(code, level, name.start(), name.end() + match.end(), 0.85))
+            claimed = name.end() + match.end()
         elif before:
             level, match = before
             found.append(_Found(code, level, before_start + match.start(), name.end(), 0.85))
+            claimed = name.end()
         else:
             found.append(_Found(code, None, name.start(), name.end(), 0.6))
     # "タガログ語と英語はネイティブ", "Tagalog and English (native)": a name joined to the next

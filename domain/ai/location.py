@@ -27,6 +27,22 @@ _LABEL = re.compile(
     r"work location|location|workplace|place of work|based in|located in|live in|living in|"
     r"i live|address|access"
 )
+# "沖縄県浦添市に住んでいます": a residence said after the place counts like a label before it.
+_RESIDENCE_AFTER = re.compile(r"\s*(?:に|で)?\s*(?:住んで|住み|在住|暮らして|居住)")
+# "出身は大阪ですが…", "大阪出身", "born in Osaka": where someone is from is not where they are.
+_ORIGIN_BEFORE = re.compile(r"(?:出身は|出身地は|born in|grew up in|originally from)\s*$")
+_ORIGIN_AFTER = re.compile(r"\s*(?:の)?出身")
+# A municipality the gazetteer lacks, right after its prefecture: "愛知県小牧市", "北海道 別海町".
+_JA_MUNICIPALITY = re.compile(
+    r"[ \u3000]?([\u4e00-\u9fff\u30a1-\u30fa\u30fc-\u30ff]{1,5}?[市町村区])"
+)
+_FULL_PREFECTURE = re.compile(r".+[都道府県]$")
+# ... or right before it in English: "— Niseko, Hokkaido", "in Obihiro, Hokkaido".
+_EN_MUNICIPALITY = re.compile(
+    r"(?:^|(?<=\n)|(?<=\()|(?<=[-:] )|(?<=\bin )|(?<=\bat )|(?<=\bnear ))"
+    r"([a-z]{3,}(?:-[a-z]+)?)(?:,\s*|\s+\()$"
+)
+_NOT_PLACES = frozenset({"city", "prefecture", "japan", "area", "town", "village", "location"})
 _JA_STATION = re.compile(r"([\u30a0-\u30ff\u4e00-\u9fffー]{1,8})駅")
 _EN_STATION = re.compile(r"([a-z][a-z-]+(?: [a-z][a-z-]+)?) (?:station|sta\.)")
 _STATION_NOISE = ("最寄", "最寄り", "各", "主要", "当", "近隣", "近く", "前", "徒歩", "から")
@@ -188,7 +204,11 @@ def _acceptable(
             return False
         if end < len(folded) and is_ascii_word_char(folded[end]):
             return False
-        return not term.needs_capital or text.original[text.span(start, end).start].isupper()
+        if not term.needs_capital:
+            return True
+        surface = text.span(start, end).text
+        # "Ota" is a city, "OTA" (online travel agency) is not.
+        return surface[:1].isupper() and not (len(surface) > 2 and surface.isupper())
     return start in boundaries or folded[start - 1 : start] in "県府都道市区町 ,、・/"
 
 
@@ -232,6 +252,62 @@ def _other_stations(text: FoldedText, taken: bytearray) -> list[_Hit]:
     return hits
 
 
+def _unlisted_municipalities(text: FoldedText, hits: list[_Hit], taken: bytearray) -> list[_Hit]:
+    """Municipalities missing from the gazetteer, read next to an explicit prefecture name.
+
+    The name is kept as written (Japanese "小牧市", English "Niseko") with the prefecture's
+    coordinates; the gazetteer has only each prefecture's largest cities."""
+    folded = text.text
+    found: list[_Hit] = []
+    for hit in hits:
+        place = hit.place
+        if place is None or place.rank != 0:
+            continue
+        if text.language == "ja" and _FULL_PREFECTURE.match(folded[hit.start : hit.end]):
+            match = _JA_MUNICIPALITY.match(folded, hit.end)
+            if match is None or any(taken[match.start(1) : match.end(1)]):
+                continue
+            name = match.group(1)
+            if name.endswith("区") and place.prefecture != "TOKYO":
+                continue  # a ward elsewhere belongs to a city that should have been named
+            city = Place(place.prefecture, name, None, None, None, place.lat, place.lon, 1)
+            found.append(_Hit(match.start(1), match.end(1), city, None, 0.7))
+            taken[match.start(1) : match.end(1)] = b"\x01" * len(name)
+        elif text.language == "en":
+            match = _EN_MUNICIPALITY.search(folded, max(0, hit.start - 30), hit.start)
+            if match is None or any(taken[match.start(1) : match.end(1)]):
+                continue
+            name = text.span(match.start(1), match.end(1)).text
+            if not name[:1].isupper() or name.isupper() or name.lower() in _NOT_PLACES:
+                continue
+            city = Place(place.prefecture, None, name, None, None, place.lat, place.lon, 1)
+            found.append(_Hit(match.start(1), match.end(1), city, None, 0.65))
+            taken[match.start(1) : match.end(1)] = b"\x01" * (match.end(1) - match.start(1))
+    return found
+
+
+def _contradicted(text: FoldedText, hits: list[_Hit]) -> list[_Hit]:
+    """ "Osaki, Shinagawa-ku, Tokyo": a city name of one prefecture followed on its line by
+    another prefecture's explicit name (and not its own) is a place of that other one."""
+    kept: list[_Hit] = []
+    for hit in hits:
+        place = hit.place
+        if place is not None and place.rank == 1 and not hit.alternatives:
+            line = _line_of(text.text, hit.start)
+            named = {
+                other.place.prefecture
+                for other in hits
+                if other.place is not None
+                and other.place.rank == 0
+                and _line_of(text.text, other.start) == line
+                and 0 <= other.start - hit.end <= 40
+            }
+            if named and place.prefecture not in named:
+                continue
+        kept.append(hit)
+    return kept
+
+
 def _line_of(folded: str, position: int) -> tuple[int, int]:
     start = folded.rfind("\n", 0, position) + 1
     end = folded.find("\n", position)
@@ -244,7 +320,7 @@ def _merge(text: FoldedText, hits: list[_Hit]) -> LocationMention:
     agreeing = [h for h in hits if h.place is None or h.place.prefecture == anchor_pref]
     placed = [h for h in agreeing if h.place]
     best = max(placed, key=lambda h: h.place.rank if h.place else -1) if placed else None
-    city_hit = next((h for h in placed if h.place and h.place.city_ja), None)
+    city_hit = next((h for h in placed if h.place and (h.place.city_ja or h.place.city_en)), None)
     station = next((h.station_name for h in agreeing if h.station_name), None)
     japanese = text.language == "ja"
     city: str | None = None
@@ -269,6 +345,8 @@ def find_locations(text: FoldedText) -> list[LocationMention]:
     taken = bytearray(len(text.text))
     hits = sorted(_known_hits(text, taken) + _other_stations(text, taken), key=lambda h: h.start)
     hits = _prefecture_name_as_city(text, _disambiguate(hits))
+    hits = _contradicted(text, hits)
+    hits = sorted(hits + _unlisted_municipalities(text, hits, taken), key=lambda h: h.start)
     # "名古屋市港区": a ward right after a city of another prefecture is that city's ward.
     hits = [
         hit
@@ -288,11 +366,20 @@ def find_locations(text: FoldedText) -> list[LocationMention]:
         else:
             groups.append([hit])
 
-    def labelled(start: int) -> bool:
+    def labelled(group: list[_Hit]) -> bool:
+        start, end = group[0].start, group[-1].end
         line_start, _ = _line_of(text.text, start)
-        return bool(_LABEL.search(text.text[max(line_start, start - 40) : start]))
+        return bool(_LABEL.search(text.text[max(line_start, start - 40) : start])) or bool(
+            _RESIDENCE_AFTER.match(text.text, end)
+        )
 
-    ordered = sorted(groups, key=lambda group: (not labelled(group[0].start), group[0].start))
+    def origin(group: list[_Hit]) -> bool:
+        start, end = group[0].start, group[-1].end
+        line_start, _ = _line_of(text.text, start)
+        before = text.text[max(line_start, start - 20) : start]
+        return bool(_ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(text.text, end))
+
+    ordered = sorted(groups, key=lambda group: (not labelled(group), origin(group), group[0].start))
     mentions = [_merge(text, group) for group in ordered]
     if mentions and mentions[0].city is None:
         # "a hotel in Okinawa … a job in Naha": a later, more precise mention of the same

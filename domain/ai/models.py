@@ -2,7 +2,7 @@
 
 One row per job or profile (exactly one of `job_id` / `profile_id`), kept beside the
 object rather than in its table: the job board reads `jobs` on every page, and the
-extraction result (items, draft, a 512-float embedding) is needed only by its owner.
+extraction result (items, draft, 512-float embeddings) is needed only by its owner.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import REAL, CheckConstraint, Column, ForeignKey, Integer, String
+from sqlalchemy import REAL, CheckConstraint, Column, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlmodel import Field, SQLModel
 
@@ -58,6 +58,10 @@ class AiExtraction(SQLModel, table=True):
     language: str | None = Field(default=None, sa_column=Column(String(2)))
     result: dict[str, Any] = jsonb({})  # {"items": [...], "draft": {...}}
     embedding: list[float] | None = Field(default=None, sa_column=Column(ARRAY(REAL)))
+    # The title (or headline) and skill names embedded for matching's text factor: 512
+    # float16 little-endian (1 KiB; `domain.matching.short_text`), read for every
+    # candidate when the matching matrices are built — bytes, not REAL[], so that is cheap.
+    short_embedding: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     error: str | None = Field(default=None, sa_column=Column(String(200)))
     requested_at: datetime | None = created_at()
     completed_at: datetime | None = timestamp()

@@ -29,6 +29,11 @@ _JA_PERIODS = {
     "年俸": PayPeriod.YEARLY,
     "年収": PayPeriod.YEARLY,
     "年給": PayPeriod.YEARLY,
+    # Per shift ("夜勤1回 2万2千円", "1勤務12,000円"): a day's pay, as "per shift" is in English.
+    "1回あたり": PayPeriod.DAILY,
+    "1回": PayPeriod.DAILY,
+    "1勤務あたり": PayPeriod.DAILY,
+    "1勤務": PayPeriod.DAILY,
     "月": PayPeriod.MONTHLY,
     "日": PayPeriod.DAILY,
     "時間": PayPeriod.HOURLY,
@@ -134,6 +139,11 @@ def _japanese(text: FoldedText) -> list[PayMention]:
                 continue
             if len(keyword) == 1 and match.start() > 0 and text.text[match.start() - 1].isdigit():
                 continue  # "4月1日" is a date
+        per_shift = keyword.startswith("1")
+        if per_shift and (
+            not has_yen or (match.start() > 0 and text.text[match.start() - 1].isdigit())
+        ):
+            continue  # "11回", or a count rather than pay
         period = _JA_PERIODS[keyword]
         if match.group("suffix"):
             period = _JA_SUFFIX[match.group("suffix")]
@@ -142,6 +152,8 @@ def _japanese(text: FoldedText) -> list[PayMention]:
         confidence = 0.95 if has_yen else 0.85
         if len(keyword) == 1:
             confidence -= 0.1
+        if per_shift:
+            confidence = 0.8  # an allowance per shift is often quoted next to the real pay
         mention = _mention(text, match.start(), match.end(), low, high, period, confidence)
         if mention:
             found.append(mention)

@@ -9,8 +9,8 @@ read, in the query's language, so the app can show it and let the user edit
 it; `is_unknown` says nothing was understood (answer helpfully, never fail).
 
 `to_job_filter()` returns a dict shaped like `domain.jobs.queries.JobFilter`;
-night shift, start date and sectors have no JobFilter field yet and are
-returned on the intent for the caller to apply or show.
+night shift, weekends and the start date are added by `assistant.search_filters`
+(`night_shift`, `weekends_only`, `starts_from`); sectors stay in the text filter.
 """
 
 from __future__ import annotations

@@ -135,8 +135,9 @@ _HEAD_SUFFIXES = (" operation", " use", " work")
 
 def _english_variants(name: str) -> list[str]:
     """Other ways English names a skill: the person ("TIG welding" → "TIG welder",
-    "forklift operation" → "forklift operator") and the bare object of an activity
-    ("Tractor operation" → "tractor", "Assembly line work" → "assembly line")."""
+    "forklift operation" → "forklift operator"), the bare object of an activity
+    ("Tractor operation" → "tractor", "Assembly line work" → "assembly line") and the
+    activity before its object ("order taking" → "taking orders")."""
     if not name.isascii():
         return []
     variants: list[str] = []
@@ -146,6 +147,17 @@ def _english_variants(name: str) -> list[str]:
         variants.append(" ".join([*words[:-1], last[:-3] + "er"]))
     if last.lower() == "operation":
         variants.append(" ".join([*words[:-1], "operator"]))
+    # "order taking" is also "taking orders" (but "TIG welding" is never "welding TIG").
+    if (
+        len(words) == 2
+        and last.lower().endswith("ing")
+        and words[0].isalpha()
+        and not words[0].isupper()
+    ):
+        noun = words[0].lower()
+        variants.append(f"{last} {noun}")
+        if not noun.endswith(("s", "sh", "ch", "x", "y")):
+            variants.append(f"{last} {noun}s")
     for suffix in _HEAD_SUFFIXES:
         head = name[: -len(suffix)]
         if name.lower().endswith(suffix) and len(head) >= 5 and head.lower() not in _STOPWORDS:
@@ -167,6 +179,8 @@ class SkillIndex:
                 if term.folded not in seen or term.confidence > seen[term.folded].confidence:
                     seen[term.folded] = term
         self._terms = tuple(sorted(seen.values(), key=lambda t: -len(t.folded)))
+        self._by_name = {t.folded: t for t in self._terms}
+        self._coordination_patterns = _coordination_patterns(self._terms)
         self._fuzzy_en = {t.folded: t for t in self._terms if not t.japanese and len(t.folded) >= 6}
         self._fuzzy_ja = {t.folded: t for t in self._terms if t.japanese and len(t.folded) >= 4}
 
@@ -206,9 +220,39 @@ class SkillIndex:
                     hits.append(SkillHit(self.entries[term.skill], start, end, term.confidence))
                     taken[start:end] = b"\x01" * (end - start)
                 start = folded.find(term.folded, start + 1)
+        hits += self._coordinated(text, taken, {hit.entry.slug for hit in hits})
         if fuzzy:
             hits += self._fuzzy(text, taken, segmentation)
         return sorted(hits, key=lambda hit: hit.start)
+
+    def _coordinated(self, text: FoldedText, taken: bytearray, found: set[str]) -> list[SkillHit]:
+        """Modifiers that share one head word: "MIG/TIG welding", "Welder (CO2 and TIG)",
+        "溶接（半自動・TIG）", "アーク・CO2溶接". Each modifier joined to the head must be a
+        name the taxonomy knows ("MIG welding", "半自動溶接"); the hit is the modifier's span."""
+        hits: list[SkillHit] = []
+        folded = text.text
+        for pattern in self._coordination_patterns:
+            for match in pattern.finditer(folded):
+                head = _HEAD_FORMS.get(match.group("head"), match.group("head"))
+                listed = match.group("list")
+                offset = match.start("list")
+                for part in _LIST_ITEM.finditer(listed):
+                    start, end = offset + part.start(), offset + part.end()
+                    if any(taken[start:end]):
+                        continue
+                    modifier = part.group()
+                    joined = f"{modifier}{head}" if _has_japanese(head) else f"{modifier} {head}"
+                    term = self._by_name.get(joined)
+                    if term is None or self.entries[term.skill].slug in found:
+                        continue
+                    if term.case_sensitive and not text.span(start, end).text.isupper():
+                        continue  # "go" is a word, "GO" / "TIG" an abbreviation
+                    found.add(self.entries[term.skill].slug)
+                    hits.append(
+                        SkillHit(self.entries[term.skill], start, end, term.confidence - 0.1)
+                    )
+                    taken[start:end] = b"\x01" * (end - start)
+        return hits
 
     def _acceptable(
         self, text: FoldedText, term: _Term, start: int, end: int, segmentation: Any
@@ -279,6 +323,53 @@ class SkillIndex:
                     )
                     taken[token.start : token.end] = b"\x01" * (token.end - token.start)
         return hits
+
+
+# Coordination: a list of two or more short modifiers ("mig/tig", "半自動・tig", "co2 and tig").
+_KANA_KANJI = "\u30a1-\u30fa\u30fc-\u30ff\u4e00-\u9fff"  # katakana without "・", kanji
+_LIST_ITEM = re.compile(rf"[a-z0-9]+|[{_KANA_KANJI}]+")
+_ITEM = rf"(?:[a-z0-9]{{2,10}}|[{_KANA_KANJI}]{{1,6}})"
+_JOIN = r"(?:\s*(?:/|・|、|,|&)\s*|\s+(?:and|or)\s+)"
+_LIST = rf"(?P<list>{_ITEM}(?:{_JOIN}{_ITEM})+)"
+_KANJI_WORD = re.compile(r"[\u4e00-\u9fff]+")  # a Japanese head is a kanji word (溶接, 清掃)
+# The person for the activity: "welder (MIG/TIG)" means MIG and TIG welding.
+_HEAD_FORMS = {"welder": "welding", "溶接工": "溶接"}
+
+
+def _coordination_patterns(terms: Sequence[_Term]) -> tuple[re.Pattern[str], ...]:
+    """Heads shared by at least three names ("… welding", "… cleaning", "…溶接", "…清掃")."""
+    english: dict[str, int] = {}
+    japanese: dict[str, int] = {}
+    for term in terms:
+        if not term.japanese and " " in term.folded:
+            head = term.folded.rsplit(" ", 1)[1]
+            english[head] = english.get(head, 0) + 1
+        elif term.japanese and len(term.folded) >= 4 and _KANJI_WORD.fullmatch(term.folded[-2:]):
+            japanese[term.folded[-2:]] = japanese.get(term.folded[-2:], 0) + 1
+    en_heads = sorted(
+        {h for h, n in english.items() if n >= 3 and len(h) >= 4 and h not in _STOPWORDS}
+        | {form for form, head in _HEAD_FORMS.items() if form.isascii()},
+        key=len,
+        reverse=True,
+    )
+    ja_heads = sorted(
+        {h for h, n in japanese.items() if n >= 3}
+        | {form for form, head in _HEAD_FORMS.items() if not form.isascii()},
+        key=len,
+        reverse=True,
+    )
+    en = "|".join(map(re.escape, en_heads))
+    ja = "|".join(map(re.escape, ja_heads))
+    return (
+        # "mig/tig welding", "co2 and tig welding"
+        re.compile(rf"(?<![a-z0-9]){_LIST}\s+(?P<head>{en})(?![a-z])"),
+        # "welder (co2 and tig)", "welder - mig/tig"
+        re.compile(rf"(?<![a-z])(?P<head>{en})\s*(?:\(\s*|[-–:]\s+){_LIST}(?![a-z0-9])"),
+        # "アーク・co2溶接"
+        re.compile(rf"{_LIST}(?P<head>{ja})"),
+        # "溶接(半自動・tig)", "溶接工(アーク、co2)"
+        re.compile(rf"(?P<head>{ja})\s*\(\s*{_LIST}\s*\)"),
+    )
 
 
 def _has_japanese(text: str) -> bool:

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from domain.ai import labels, market
+from domain.ai.memo import Memo
 from domain.ai.requirements import Requirement, requirement
 from domain.auth.organizations import is_member
 from domain.auth.principal import Principal
@@ -173,13 +174,19 @@ async def skill_gap_suggestions(
         profile = await session.get(WorkerProfile, profile_id)
         if profile is None or actor.user_id is None or profile.user_id != actor.user_id:
             return None
-        jobs, needs, held, radius = await _gap_inputs(session, profile)
-        well_paid_from = _desired_hourly(profile)
-        jobs, gaps, close = gap_frames(jobs, needs, held, well_paid_from)
-        shown = gaps.head(GAPS_SHOWN)
-        close = close.head(CLOSE_JOBS_SHOWN)
-        skill_keys = [*shown["key"][shown["kind"] == market.SKILL], *close["key"]]
-        skills = await market.skill_info(session, [k for k in skill_keys if _is_uuid(k)])
+        return await GAP_MEMO.get_or_compute(
+            (profile.id, profile.version), lambda: _gap_report(session, profile)
+        )
+
+
+async def _gap_report(session: AsyncSession, profile: WorkerProfile) -> SkillGapReport:
+    jobs, needs, held, radius = await _gap_inputs(session, profile)
+    well_paid_from = _desired_hourly(profile)
+    jobs, gaps, close = gap_frames(jobs, needs, held, well_paid_from)
+    shown = gaps.head(GAPS_SHOWN)
+    close = close.head(CLOSE_JOBS_SHOWN)
+    skill_keys = [*shown["key"][shown["kind"] == market.SKILL], *close["key"]]
+    skills = await market.skill_info(session, [k for k in skill_keys if _is_uuid(k)])
     report_gaps = []
     for row in shown.itertuples():
         gap = SkillGap(
@@ -443,5 +450,14 @@ async def pay_suggestion(
         job = await owned_job(session, actor, job_id)
         if job is None:
             return None
-        others, tiers = await comparables(session, job)
+        return await PAY_MEMO.get_or_compute((job.id, job.version), lambda: _pay(session, job))
+
+
+async def _pay(session: AsyncSession, job: Job) -> PaySuggestion | None:
+    others, tiers = await comparables(session, job)
     return market_pay(job, others, tiers)
+
+
+# Keyed by (id, version): an edit recomputes at once; the market part refreshes with the TTL.
+GAP_MEMO: Memo[SkillGapReport] = Memo()
+PAY_MEMO: Memo[PaySuggestion | None] = Memo()

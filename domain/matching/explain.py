@@ -24,14 +24,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from domain.matching.factors import meets_level, schedule_share, works_remotely
+from domain.matching.factors import meets_level, schedule_share, text_fit, works_remotely
 from domain.matching.pairs import Pairs
 from domain.matching.pay import PAY_PERIODS, hourly_equivalent
 from domain.matching.vocabulary import Vocabulary
 from domain.values import CEFR_LEVELS, JLPT_LEVELS
 
 SkillNames = Mapping[uuid.UUID, tuple[str, str]]
-CLOSE_TEXT_SIMILARITY = 0.15  # a cosine this high reads as "closely matches"
+# A text factor this high reads as "closely matches" (a TF-IDF cosine of 0.15, or an
+# embedding cosine of 0.425 between the short texts).
+CLOSE_TEXT_FIT = 0.5
 
 
 class Audience(StrEnum):
@@ -81,7 +83,7 @@ class MatchFacts:
     today: date
     credentials_wanted: int
     credentials_held: int
-    text_similarity: float
+    text_fit: float  # the text factor (factors.text_fit)
 
     @property
     def late_days(self) -> int:
@@ -93,6 +95,7 @@ def facts_of(pairs: Pairs, vocabulary: Vocabulary, today: date) -> list[MatchFac
     met_levels = meets_level(pairs.skill_levels, pairs.min_levels)
     remotely = works_remotely(pairs)
     shares = schedule_share(pairs)
+    texts = text_fit(pairs)
     facts = []
     for index in range(pairs.count):
 
@@ -145,7 +148,7 @@ def facts_of(pairs: Pairs, vocabulary: Vocabulary, today: date) -> list[MatchFac
                 today=today,
                 credentials_wanted=int(wanted.sum()),
                 credentials_held=int((wanted & at(pairs.credentials_held)).sum()),
-                text_similarity=float(at(pairs.text_similarity)),
+                text_fit=round(float(at(texts)), 6),
             )
         )
     return facts
@@ -273,7 +276,7 @@ def _english(facts: MatchFacts, names: SkillNames, audience: Audience) -> list[s
             f"holds {facts.credentials_held} of {facts.credentials_wanted} credentials asked"
             " (verified)"
         )
-    if facts.text_similarity >= CLOSE_TEXT_SIMILARITY:
+    if facts.text_fit >= CLOSE_TEXT_FIT:
         parts.append("profile closely matches the description")
     return parts
 
@@ -319,7 +322,7 @@ def _japanese(facts: MatchFacts, names: SkillNames, audience: Audience) -> list[
         parts.append("すぐに勤務開始可能")
     if facts.credentials_wanted:
         parts.append(f"認証済み資格{facts.credentials_wanted}件中{facts.credentials_held}件を保有")
-    if facts.text_similarity >= CLOSE_TEXT_SIMILARITY:
+    if facts.text_fit >= CLOSE_TEXT_FIT:
         parts.append("プロフィールが仕事内容とよく合致")
     return parts
 

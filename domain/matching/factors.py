@@ -26,9 +26,15 @@ more pay… never lowers it) and smooth enough that a small change is a small ch
   worker holds verified; 1 when it names none.
 - **employment_type**: 1 when the worker wants the job's employment type (or named none),
   else 0.
-- **text**: TF-IDF cosine of the profile and the job description (`text_similarity`),
-  divided by `TEXT_SATURATION` and capped at 1: descriptions and profiles are different
-  kinds of text, and a cosine of 0.3 is already a close match.
+- **text**: the larger of two readings, so either can only add:
+  - TF-IDF cosine of the profile and the job description (`text_similarity`), divided by
+    `TEXT_SATURATION` and capped at 1: descriptions and profiles are different kinds of
+    text, and a cosine of 0.3 is already a close match. Needs shared character n-grams,
+    so a Japanese ad and an English profile score 0.
+  - the multilingual embedding cosine of the short texts (title or headline plus skill
+    names, `short_text.py`), 0 up to `EMBEDDING_FLOOR` (0.30, what 90 % of
+    different-sector pairs stay below) and 1 from `EMBEDDING_CEILING` (0.55). A row
+    whose embedding is not stored yet has only the TF-IDF reading.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.matching.pairs import Pairs
+from domain.matching.short_text import embedding_fit
 from domain.matching.weights import Factor
 
 F32 = npt.NDArray[np.float32]
@@ -155,7 +162,10 @@ def employment_type_fit(pairs: Pairs) -> F64:
 
 
 def text_fit(pairs: Pairs) -> F64:
-    fit: F64 = np.clip(pairs.text_similarity / TEXT_SATURATION, 0.0, 1.0)
+    fit: F64 = np.maximum(
+        np.clip(pairs.text_similarity / TEXT_SATURATION, 0.0, 1.0),
+        embedding_fit(pairs.short_similarity),
+    )
     return fit
 
 

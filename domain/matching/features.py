@@ -20,6 +20,7 @@ import numpy.typing as npt
 from domain.matching.pay import PAY_PERIODS, hourly_equivalent
 from domain.matching.records import JobRecord, LanguageSkill, WorkerRecord
 from domain.matching.schedule import WORDS, availability_bits, schedule_bits, weekly_hours
+from domain.matching.short_text import DIMENSIONS, decode
 from domain.matching.text_similarity import TERMS_PER_ROW
 from domain.matching.vocabulary import Vocabulary
 from domain.matching.work_authorization import authorized_until, is_part_time_only
@@ -30,7 +31,7 @@ EMPLOYMENT_TYPES: tuple[str, ...] = tuple(t.value for t in EmploymentType)
 _MIN_CAPACITY = 16
 _LOW_64 = (1 << 64) - 1
 
-Width = Literal["skills", "languages", "credentials", "slots", "words", "text"] | None
+Width = Literal["skills", "languages", "credentials", "slots", "words", "text", "vector"] | None
 
 
 def employment_bit(employment_type: str) -> int:
@@ -73,9 +74,15 @@ class FeatureTable:
     active: npt.NDArray[np.bool_]
     text_terms: npt.NDArray[np.int32]
     text_weights: npt.NDArray[np.float32]
+    short_vector: npt.NDArray[np.float16]
 
     def __init__(
-        self, vocabulary: Vocabulary, capacity: int = 0, *, terms_per_row: int = TERMS_PER_ROW
+        self,
+        vocabulary: Vocabulary,
+        capacity: int = 0,
+        *,
+        terms_per_row: int = TERMS_PER_ROW,
+        vectors: bool = False,
     ):
         self.vocabulary = vocabulary
         self.terms_per_row = terms_per_row
@@ -83,6 +90,7 @@ class FeatureTable:
         self.ids: list[uuid.UUID | None] = []
         self.row_of: dict[uuid.UUID, int] = {}
         self._free: list[int] = []
+        self._vectors = vectors  # any short-text embedding yet (until then: width 0, no memory)
         self._capacity = 0
         self._widths: dict[str, int] = {}
         self._reallocate(max(capacity, _MIN_CAPACITY), self._wanted_widths())
@@ -97,6 +105,7 @@ class FeatureTable:
             "slots": max(slots, self._widths.get("slots", 0)),
             "words": WORDS,
             "text": self.terms_per_row,
+            "vector": DIMENSIONS if self._vectors else 0,
         }
 
     def _reallocate(self, capacity: int, widths: dict[str, int]) -> None:
@@ -181,6 +190,19 @@ class FeatureTable:
             text_row = rows.terms[0], rows.weights[0]
         self.text_terms[row], self.text_weights[row] = text_row
 
+    def _expect_vectors(self, records: Sequence[WorkerRecord | JobRecord]) -> None:
+        """Give rows room for short-text embeddings once any record has one."""
+        if not self._vectors and any(r.short_vector is not None for r in records):
+            self._vectors = True
+
+    def _write_vector(self, row: int, stored: bytes | None) -> None:
+        if stored is not None:
+            self.short_vector[row] = decode(stored)
+
+    @property
+    def has_vectors(self) -> bool:
+        return self._vectors
+
 
 _ID_COLUMNS = (
     _Column("id_high", np.uint64),
@@ -196,6 +218,7 @@ _PLACE_COLUMNS = (
 _TEXT_COLUMNS = (
     _Column("text_terms", np.int32, "text", fill=-1),
     _Column("text_weights", np.float32, "text"),
+    _Column("short_vector", np.float16, "vector"),  # zeros: no embedding stored
 )
 
 
@@ -245,6 +268,7 @@ class WorkerFeatures(FeatureTable):
     credentials: npt.NDArray[np.bool_]
     text_terms: npt.NDArray[np.int32]
     text_weights: npt.NDArray[np.float32]
+    short_vector: npt.NDArray[np.float16]
 
     @classmethod
     def build(
@@ -256,7 +280,12 @@ class WorkerFeatures(FeatureTable):
     ) -> WorkerFeatures:
         for record in records:
             vocabulary.register_worker(record)
-        table = cls(vocabulary, len(records), terms_per_row=terms_per_row)
+        table = cls(
+            vocabulary,
+            len(records),
+            terms_per_row=terms_per_row,
+            vectors=any(r.short_vector is not None for r in records),
+        )
         text = vocabulary.text.rows([r.text for r in records], terms_per_row)
         for index, record in enumerate(records):
             table._put(record, (text.terms[index], text.weights[index]))
@@ -265,6 +294,7 @@ class WorkerFeatures(FeatureTable):
     def put(self, record: WorkerRecord) -> int:
         """Insert or replace the worker's row; returns the row."""
         self.vocabulary.register_worker(record)
+        self._expect_vectors([record])
         return self._put(record, None)
 
     def _put(self, record: WorkerRecord, text_row: tuple[Any, Any] | None) -> int:
@@ -304,6 +334,7 @@ class WorkerFeatures(FeatureTable):
         for credential in record.credential_types:
             self.credentials[row, vocabulary.credentials.get(credential)] = True
         self._write_text(row, text_row, record.text)
+        self._write_vector(row, record.short_vector)
         return row
 
 
@@ -359,6 +390,7 @@ class JobFeatures(FeatureTable):
     openings: npt.NDArray[np.int32]
     text_terms: npt.NDArray[np.int32]
     text_weights: npt.NDArray[np.float32]
+    short_vector: npt.NDArray[np.float16]
 
     @classmethod
     def build(
@@ -370,7 +402,12 @@ class JobFeatures(FeatureTable):
     ) -> JobFeatures:
         for record in records:
             vocabulary.register_job(record)
-        table = cls(vocabulary, len(records), terms_per_row=terms_per_row)
+        table = cls(
+            vocabulary,
+            len(records),
+            terms_per_row=terms_per_row,
+            vectors=any(r.short_vector is not None for r in records),
+        )
         table._ensure(len(records), max((len(r.skills) for r in records), default=0))
         text = vocabulary.text.rows([r.text for r in records], terms_per_row)
         for index, record in enumerate(records):
@@ -380,6 +417,7 @@ class JobFeatures(FeatureTable):
     def put(self, record: JobRecord) -> int:
         """Insert or replace the job's row; returns the row."""
         self.vocabulary.register_job(record)
+        self._expect_vectors([record])
         return self._put(record, None)
 
     def _put(self, record: JobRecord, text_row: tuple[Any, Any] | None) -> int:
@@ -415,4 +453,5 @@ class JobFeatures(FeatureTable):
             self.credentials_wanted[row, vocabulary.credentials.get(credential)] = True
         self.openings[row] = record.openings
         self._write_text(row, text_row, record.text)
+        self._write_vector(row, record.short_vector)
         return row

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from domain.matching.features import JobFeatures, WorkerFeatures
 from domain.matching.geometry import haversine_km_radians
 from domain.matching.schedule import popcount
+from domain.matching.short_text import cosines
 from domain.matching.text_similarity import similarity_to
 
 Rows = npt.NDArray[np.intp]
@@ -79,7 +80,8 @@ class Pairs:
     part_time_only: Bools
     employment_mask: U8
     employment_bit: U8
-    text_similarity: F64
+    text_similarity: F64  # TF-IDF cosine of the whole texts
+    short_similarity: F64  # embedding cosine of the short texts; 0 when either has none
 
     def __init__(self, count: int, rows: Rows | None):
         self.count = count  # candidates
@@ -196,6 +198,11 @@ class WorkersForJob(Pairs):
         vector = vocabulary.text.dense(jobs.text_terms[self.job], jobs.text_weights[self.job])
         p = self.pick
         return similarity_to(vector, (self.workers.text_terms[p], self.workers.text_weights[p]))
+
+    def _short_similarity(self) -> F64:
+        if not (self.jobs.has_vectors and self.workers.has_vectors):
+            return np.zeros(self.count)
+        return cosines(self.jobs.short_vector[self.job], self.workers.short_vector[self.pick])
 
 
 def _worker_column(name: str) -> Any:
@@ -326,6 +333,11 @@ class JobsForWorker(Pairs):
         )
         p = self.pick
         return similarity_to(vector, (self.jobs.text_terms[p], self.jobs.text_weights[p]))
+
+    def _short_similarity(self) -> F64:
+        if not (self.jobs.has_vectors and self.workers.has_vectors):
+            return np.zeros(self.count)
+        return cosines(self.workers.short_vector[self.worker], self.jobs.short_vector[self.pick])
 
 
 def _own_worker_column(name: str) -> Any:

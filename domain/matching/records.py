@@ -63,6 +63,9 @@ class WorkerRecord:
     authorization_expires_on: date | None = None
     credential_types: frozenset[str] = frozenset()  # verified credentials held
     text: str = ""  # headline and bio
+    # Sentence embedding of the headline and skill names (`domain.ai.saved`), 512 float16
+    # little-endian; None until the background reading has stored one.
+    short_vector: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,7 @@ class JobRecord:
     preferred_credential_types: frozenset[str] = frozenset()
     openings: int = 1
     text: str = ""  # title and description
+    short_vector: bytes | None = None  # of the title and skill names, as for workers
 
 
 def _get(source: Any, name: str, default: Any = None) -> Any:
@@ -122,10 +126,15 @@ def _in_position_order(items: Iterable[Any]) -> list[Any]:
 
 
 def worker_record(
-    profile: Any, skills: Iterable[Any] = (), *, credential_types: Iterable[str] = ()
+    profile: Any,
+    skills: Iterable[Any] = (),
+    *,
+    credential_types: Iterable[str] = (),
+    short_vector: bytes | None = None,
 ) -> WorkerRecord:
     """A `WorkerRecord` from a `worker_profiles` row (ORM object or column mapping), its
-    `worker_skills` rows, and the types of the worker's verified credentials."""
+    `worker_skills` rows, the types of the worker's verified credentials and the stored
+    short-text embedding."""
     pay_amount = _get(profile, "desired_pay_amount")
     return WorkerRecord(
         id=_get(profile, "id"),
@@ -151,11 +160,15 @@ def worker_record(
         authorization_expires_on=_get(profile, "work_authorization_expires_on"),
         credential_types=frozenset(credential_types),
         text=_text(_get(profile, "headline"), _get(profile, "bio")),
+        short_vector=short_vector,
     )
 
 
-def job_record(job: Any, skills: Iterable[Any] = ()) -> JobRecord:
-    """A `JobRecord` from a `jobs` row (ORM object or column mapping) and its `job_skills`."""
+def job_record(
+    job: Any, skills: Iterable[Any] = (), *, short_vector: bytes | None = None
+) -> JobRecord:
+    """A `JobRecord` from a `jobs` row (ORM object or column mapping), its `job_skills` and
+    the stored short-text embedding."""
     return JobRecord(
         id=_get(job, "id"),
         skills=tuple(
@@ -180,4 +193,5 @@ def job_record(job: Any, skills: Iterable[Any] = ()) -> JobRecord:
         preferred_credential_types=frozenset(_get(job, "preferred_credential_types") or ()),
         openings=int(_get(job, "openings", 1)),
         text=_text(_get(job, "title"), _get(job, "description")),
+        short_vector=short_vector,
     )

@@ -332,8 +332,8 @@ def score_pair(
     as_of: date | None = None,
 ) -> PairScore:
     """One pair, constraints reported rather than applied (e.g. for an application). Pass the
-    cache's vocabulary: text similarity needs the idf of a whole population, so without one
-    the text factor is 0."""
+    cache's vocabulary: TF-IDF needs the idf of a whole population, so without one only the
+    short-text embeddings (when stored) count in the text factor."""
     if vocabulary is None:
         vocabulary = Vocabulary()
         vocabulary.register_worker(worker)

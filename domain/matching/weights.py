@@ -15,9 +15,14 @@ than 0). The defaults (they happen to sum to 1, so each reads as a share):
 | languages       |   0.08 | language levels above those asked                            |
 | schedule        |   0.08 | being available for the job's hours                          |
 | start_date      |   0.07 | being able to start by the job's start date                  |
-| text            |   0.07 | the profile's words resembling the job description           |
+| text            |   0.07 | the profile resembling the job: TF-IDF of the whole texts, or |
+|                 |        | (across languages) embeddings of title/headline + skill names |
 | credentials     |   0.06 | verified credentials of the types the job names              |
 | employment_type |   0.06 | the job's employment type being one the worker wants         |
+
+The text factor's two readings and their rescaling (embedding cosine counted from 0.30,
+full at 0.55, chosen from `bench/ai/title_similarity.py`) are documented in `factors.py`
+and `short_text.py`.
 """
 
 from __future__ import annotations

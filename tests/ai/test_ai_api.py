@@ -3,11 +3,16 @@ and who may see what."""
 
 from __future__ import annotations
 
+import time
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from domain.ai import ad_quality, suggestions
+from domain.ai.assistant import japan_today
+from domain.ai.memo import Memo
 from domain.ai.models import AiExtraction
 from tests.factories import (
     CREATE_JOB,
@@ -15,6 +20,7 @@ from tests.factories import (
     NAGOYA,
     OSAKA_KITA,
     TOKYO_SHINJUKU,
+    UPDATE_JOB,
     create_job,
     create_profile,
     skill_gid,
@@ -286,6 +292,40 @@ async def test_ask_in_english_and_in_the_other_language(client, people) -> None:
     )
 
 
+async def test_ask_filters_by_the_start_date_it_understood(client, people) -> None:
+    token = people["employer"].token
+    today = japan_today()
+    next_month = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    starts = {
+        "early": today,  # starts before the worker can
+        "on_the_day": next_month,
+        "later": next_month + timedelta(days=20),
+        "open": None,  # no start date stated: starts when hired
+    }
+    ids = {}
+    for name, start in starts.items():
+        job = await create_job(
+            client,
+            token,
+            publish=True,
+            title=f"フォークリフト {name}",
+            startDate=start.isoformat() if start else None,
+        )
+        ids[job["id"]] = name
+    answer = data(await gql(client, ASK, {"text": "来月からフォークリフトの仕事"}))["ask"]
+    assert answer["filters"]["startsFrom"] == next_month.isoformat()
+    assert f"{next_month:%Y年%m月%d日}以降に開始" in answer["understood"]
+    found = {ids[edge["node"]["id"]] for edge in answer["jobs"]["edges"]}
+    assert found == {"on_the_day", "later", "open"} and answer["matchCount"] == 3
+    assert f"{next_month.month}月{next_month.day}日以降に始まる" in answer["answer"]
+    # The same filter through the job board, and a later day that leaves out more.
+    again = data(await gql(client, JOBS, {"filter": answer["filters"]}))["jobs"]["edges"]
+    assert {ids[edge["node"]["id"]] for edge in again} == found
+    later = {**answer["filters"], "startsFrom": (next_month + timedelta(days=1)).isoformat()}
+    edges = data(await gql(client, JOBS, {"filter": later}))["jobs"]["edges"]
+    assert {ids[edge["node"]["id"]] for edge in edges} == {"later", "open"}
+
+
 async def test_nothing_matching_says_which_condition_to_drop(client, people) -> None:
     night = [{"day": "FRI", "start": "21:00", "end": "06:00"}]
     await create_job(
@@ -362,6 +402,63 @@ async def test_pay_suggestion_from_comparable_open_jobs(client, people) -> None:
     assert [skill["slug"] for skill in unlisted["skills"]] == ["slinging"]
     vague = next(h for h in job["adQualityHints"] if h["kind"] == "VAGUE_WORDING")
     assert [span["text"] for span in vague["spans"]] == ["やる気"]
+
+
+async def test_suggestions_are_memoised_until_the_job_or_profile_changes(
+    client, people, monkeypatch
+) -> None:
+    token = people["employer"].token
+    for low in (1200, 1300, 1400):
+        await create_job(client, token, publish=True, pay=_pay(low, low + 100))
+    mine = await create_job(client, token, title="フォークリフト作業", pay=_pay(1000, 1000))
+    counted = {"pay": 0, "hints": 0, "gaps": 0}
+
+    def counting(name: str, compute: Any) -> Any:
+        async def wrapper(*args: Any) -> Any:
+            counted[name] += 1
+            return await compute(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(suggestions, "_pay", counting("pay", suggestions._pay))
+    monkeypatch.setattr(ad_quality, "_hints", counting("hints", ad_quality._hints))
+    monkeypatch.setattr(suggestions, "_gap_report", counting("gaps", suggestions._gap_report))
+
+    first = data(await gql(client, JOB_SUGGESTIONS, {"id": mine["id"]}, token))["node"]
+    second = data(await gql(client, JOB_SUGGESTIONS, {"id": mine["id"]}, token))["node"]
+    assert first == second and counted == {"pay": 1, "hints": 1, "gaps": 0}
+    # Others still get null: authorisation runs before the memo, on every request.
+    other = people["other_employer"].token
+    assert data(await gql(client, JOB_SUGGESTIONS, {"id": mine["id"]}, other))["node"] is None
+    # An edit bumps the job's version: both are computed again, from the new pay.
+    edit = {"input": {"id": mine["id"], "pay": _pay(1600, 1700)}}
+    assert data(await gql(client, UPDATE_JOB, edit, token))["updateJob"]["errors"] == []
+    third = data(await gql(client, JOB_SUGGESTIONS, {"id": mine["id"]}, token))["node"]
+    assert counted == {"pay": 2, "hints": 2, "gaps": 0}
+    assert third["paySuggestion"]["position"] != first["paySuggestion"]["position"]
+
+    worker = people["worker"].token
+    await create_profile(client, worker)
+    for _ in range(2):
+        assert data(await gql(client, GAPS, {}, worker))["me"]["workerProfile"]
+    assert counted["gaps"] == 1
+    # The market view expires: after the TTL the same version is computed again.
+    memo = suggestions.GAP_MEMO
+    monkeypatch.setattr(memo, "clock", lambda: time.monotonic() + memo.ttl_seconds + 1)
+    assert data(await gql(client, GAPS, {}, worker))["me"]["workerProfile"]
+    assert counted["gaps"] == 2
+
+
+def test_memo_expires_and_evicts_the_least_recently_used() -> None:
+    now = [0.0]
+    memo: Memo[int] = Memo(ttl_seconds=10, max_entries=2, clock=lambda: now[0])
+    memo.put("a", 1)
+    memo.put("b", 2)
+    assert memo.get("a") == (True, 1)  # "a" is now the most recently used
+    memo.put("c", 3)
+    assert memo.get("b") == (False, None) and len(memo) == 2
+    now[0] = 10.0
+    assert memo.get("a") == (False, None) and memo.get("c") == (False, None)
 
 
 async def test_too_small_a_sample_is_said_so(client, people) -> None:

@@ -12,7 +12,13 @@ from domain.ai import saved
 from domain.ai.models import AiExtraction, SubjectKind
 from schema.ids import from_global_id
 from tests.background import run_jobs
-from tests.factories import UPDATE_JOB, create_job, create_profile, transition_mutation
+from tests.factories import (
+    UPDATE_JOB,
+    create_job,
+    create_profile,
+    skill_gid,
+    transition_mutation,
+)
 from tests.graphql_client import data, gql, register
 from workers.tasks import extract_saved_text
 
@@ -125,3 +131,68 @@ async def test_the_task_skips_stale_and_missing_texts_and_records_failures(
     async with services.database.session() as session:
         row = (await session.execute(select(AiExtraction))).scalar_one()
     assert row.error == "RuntimeError"
+
+
+class _Queue:
+    def __init__(self) -> None:
+        self.jobs: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def enqueue(self, function: str, *, job_id: str, **kwargs: Any) -> None:
+        self.jobs.append((function, job_id, kwargs))
+
+
+async def test_the_short_text_is_embedded_for_matching_and_ranked_again(client, services) -> None:
+    """Title and skill names (in the ad's language) are embedded and stored as float16;
+    storing it queues the job's ranking again, and a skills-only edit is read again."""
+    from domain.ai.embedding import embed
+    from domain.matching.service import RANK_WORKERS_FOR_JOB
+    from domain.matching.short_text import decode
+
+    employer = await register(client, "hr@a.example", "EMPLOYER", "Org A")
+    job = await create_job(client, employer.token, description=AD)
+    job_pk = from_global_id(job["id"])[1]
+    await run_jobs(services)
+    async with services.database.session() as session:
+        row = (await session.execute(select(AiExtraction))).scalar_one()
+    assert row.short_embedding is not None and len(row.short_embedding) == 1024
+    expected = embed(["倉庫内ピッキング・フォークリフト\nフォークリフト運転"])[0]
+    assert float(decode(row.short_embedding).astype("float32") @ expected) > 0.99
+
+    # A new skill, same words: read again (the skill names are part of the short text).
+    changes = {
+        "id": job["id"],
+        "skills": [
+            {"skillId": skill_gid("forklift-operation"), "minLevel": 2},
+            {"skillId": skill_gid("picking"), "minLevel": 1},
+        ],
+    }
+    data(await gql(client, UPDATE_JOB, {"input": changes}, employer.token))
+    async with services.database.transaction(services.bus, services.queue) as uow:
+        assert await saved.schedule_extraction(uow, SubjectKind.JOB, job_pk)
+    async with services.database.session() as session:
+        pending = (await session.execute(select(AiExtraction))).scalar_one()
+    assert pending.status == "PENDING" and pending.text_hash != row.text_hash
+
+    queue = _Queue()
+    outcome = await saved.run_extraction(
+        services.database.session, SubjectKind.JOB, job_pk, pending.text_hash, queue=queue
+    )
+    assert outcome == "DONE"
+    assert queue.jobs == [
+        (
+            RANK_WORKERS_FOR_JOB,
+            f"rank-job:{job_pk}:{pending.version}:read",
+            {"job": str(job_pk), "version": pending.version},
+        )
+    ]
+    async with services.database.session() as session:
+        done = (await session.execute(select(AiExtraction))).scalar_one()
+    assert done.short_embedding is not None and done.short_embedding != row.short_embedding
+    # Stale or failed readings queue nothing.
+    assert (
+        await saved.run_extraction(
+            services.database.session, SubjectKind.JOB, job_pk, "0" * 64, queue=queue
+        )
+        == "STALE"
+    )
+    assert len(queue.jobs) == 1

@@ -108,6 +108,75 @@ def test_business_level_means_n2_for_japanese_and_b2_for_english() -> None:
     assert found == {"en": LanguageLevel.B2, "ja": LanguageLevel.N2}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The level right after one language is not also the next one's.
+        (
+            "日本語N2、ネパール語ネイティブ、ヒンディー語も話せます",
+            {"ja": "N2", "ne": "NATIVE", "hi": None},
+        ),
+        ("Nepali native, Hindi and English good.", {"ne": "NATIVE", "hi": None, "en": None}),
+        ("English fluent required, Japanese not required.", {"en": "C1", "ja": None}),
+        # A level before a list break belongs to what precedes it.
+        ("日本語：N1またはネイティブ、英語：ドキュメントが読める程度", {"ja": "N1", "en": None}),
+        ("日本語：ビジネスレベル必須／英語：読み書きできれば尚可", {"ja": "N2", "en": None}),
+        # ... and a level after a list break, right before the next language, is that one's.
+        ("native English speaker, fluent Japanese", {"en": "NATIVE", "ja": "N1"}),
+    ],
+)
+def test_each_level_belongs_to_one_language(text: str, expected: dict[str, str | None]) -> None:
+    found = {m.code: m.level.value if m.level else None for m in find_languages(folded(text))}
+    assert found == expected
+
+
+def test_pay_per_shift_is_a_days_pay_below_a_stated_wage() -> None:
+    [pay] = find_pay(folded("夜勤手当込みで1回２万２千円"))
+    assert (pay.min, pay.max, pay.period) == (22_000, None, PayPeriod.DAILY)
+    monthly, allowance = find_pay(folded("月給19万8千円＋夜勤手当（1回5,000円）"))
+    assert (monthly.min, monthly.period) == (198_000, PayPeriod.MONTHLY)
+    assert allowance.confidence < monthly.confidence  # the wage stays the primary pay
+    assert find_pay(folded("月4回〜OK")) == [] and find_pay(folded("11回2万円")) == []
+
+
+def test_an_acronym_is_no_city() -> None:
+    [place] = find_locations(folded("OTAの在庫調整もできます。宮城県仙台市に住んでいます。"))
+    assert (place.prefecture, place.city) == ("MIYAGI", "仙台市")
+    assert find_locations(folded("I live in Ota, Gunma."))[0].city == "Ota"
+
+
+def test_where_someone_lives_wins_over_where_they_are_from() -> None:
+    [first, *_] = find_locations(folded("出身は大阪ですが、今は沖縄県浦添市に住んでいます。"))
+    assert (first.prefecture, first.city) == ("OKINAWA", "浦添市")
+    [first, *_] = find_locations(folded("大阪出身です。福岡県久留米市で働いています。"))
+    assert first.prefecture == "FUKUOKA"
+
+
+def test_a_city_of_another_prefecture_than_the_one_named_is_not_that_city() -> None:
+    [place] = find_locations(folded("IT Helpdesk — Osaki, Shinagawa-ku, Tokyo."))
+    assert place.prefecture == "TOKYO"  # not Osaki, Miyagi
+
+
+@pytest.mark.parametrize(
+    ("text", "prefecture", "city"),
+    [
+        ("愛知県小牧市の物流センター", "AICHI", "小牧市"),
+        ("北海道 別海町", "HOKKAIDO", "別海町"),
+        ("東京都豊島区", "TOKYO", "豊島区"),
+        ("Housekeeping leader — Niseko, Hokkaido (winter)", "HOKKAIDO", "Niseko"),
+        ("2 years in Obihiro, Hokkaido.", "HOKKAIDO", "Obihiro"),
+        # Not a place: no boundary before the word, or no municipality after the prefecture.
+        ("Forklift Operator, Aichi", "AICHI", None),
+        ("大阪府内の各現場", "OSAKA", None),
+    ],
+)
+def test_municipalities_the_gazetteer_lacks_next_to_their_prefecture(
+    text: str, prefecture: str, city: str | None
+) -> None:
+    [place] = find_locations(folded(text))
+    assert (place.prefecture, place.city) == (prefecture, city)
+
+
 def test_station_gives_city_and_coordinates() -> None:
     [place] = find_locations(folded("名古屋駅から徒歩5分"))
     assert (place.prefecture, place.city, place.station) == ("AICHI", "名古屋市", "名古屋")

@@ -40,6 +40,20 @@ def test_person_and_object_forms_of_a_skill() -> None:
     assert "tractor-operation" in slugs("Tractor skills are a plus")
 
 
+def test_modifiers_sharing_one_head_word() -> None:
+    assert slugs("自動車部品の溶接（半自動・TIG）") == {"co2-welding", "tig-welding"}
+    assert slugs("アーク・CO2溶接") == {"arc-welding", "co2-welding"}
+    assert slugs("Welder – MIG/TIG, shipyard") == {"mig-welding", "tig-welding"}
+    assert slugs("Welder (CO2 and TIG)") == {"co2-welding", "tig-welding"}
+    # Only names the taxonomy knows: "blue and red welding" names no skill.
+    assert slugs("blue and red welding") == set()
+
+
+def test_the_activity_before_its_object() -> None:
+    assert "order-taking" in slugs("Taking orders at the ticket machine")
+    assert "window-cleaning" in slugs("cleaning windows of offices")
+
+
 def test_typos_are_caught_with_lower_confidence() -> None:
     [hit] = default_skill_index().find(FoldedText.of("I drive a forklft every day"))
     assert hit.entry.slug == "forklift-operation"
