@@ -17,6 +17,7 @@ The rules, in short (docs/security.md has the reasoning):
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 
 from domain.pagination import DEFAULT_PAGE_SIZE
+
+COST_MEMO_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +156,13 @@ class QueryCostCalculator:
         self.schema = schema
         self.field_costs = {**_introspection_costs(schema), **field_costs}
         self.inline_types = inline_types
+        # (document, operation, variables) → price: the parse cache hands every request
+        # of one document the same DocumentNode, and pricing walked it every time.
+        self._known: dict[tuple[int, str | None, str], tuple[DocumentNode, int]] = {}
         self.introspection_scale = 1.0
         standard = self.cost(parse(get_introspection_query(descriptions=True)))
         self.introspection_scale = STANDARD_INTROSPECTION_COST / standard
+        self._known.clear()  # priced before the scale was known
 
     def cost(
         self,
@@ -168,6 +175,22 @@ class QueryCostCalculator:
         Variables that do not coerce make the executor refuse the operation before any
         resolver runs, so such an operation costs only the minimum.
         """
+        try:
+            key = (id(document), operation_name, json.dumps(variables, sort_keys=True))
+        except (TypeError, ValueError):
+            key = None  # variables JSON cannot hold (tests pass Python objects): no memo
+        if key is not None and (known := self._known.get(key)) is not None:
+            return known[1]
+        price = self._price(document, operation_name, variables)
+        if key is not None:
+            if len(self._known) >= COST_MEMO_SIZE:
+                self._known.clear()
+            self._known[key] = (document, price)  # the document kept: its id stays its own
+        return price
+
+    def _price(
+        self, document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+    ) -> int:
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             return MINIMUM_OPERATION_COST

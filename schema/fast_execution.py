@@ -27,6 +27,7 @@ executor.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import CoroutineType, GeneratorType
@@ -40,16 +41,20 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
+    OperationType,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.executor import CollectedErrors
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
+
+from schema.loaded_fields import LoadedBy, loaded_by_of
 
 LEAF: Final = 1
 OBJECT: Final = 2
@@ -85,6 +90,9 @@ class FieldPlan:
     # or, for strawberry enums, to their cached name: no call at all.
     same_class: type | None = None
     names: dict[Any, str] | None = None
+    # Fields declared with `loaded_by`: loaded for every object in one batch, then
+    # completed like an object or list-of-objects field (queries only).
+    loaded: LoadedBy | None = None
 
 
 _SAFE_CLASSES: dict[type, bool] = {}
@@ -143,17 +151,29 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
     field_def = parent_type.fields.get(field_name)
     if field_def is None or field_def.args:
         return None
-    resolve = field_def.resolve
-    if resolve is None or getattr(resolve, "__qualname__", "") != BASIC_RESOLVER_QUALNAME:
-        return None
     strawberry_field = (field_def.extensions or {}).get("strawberry-definition")
-    if strawberry_field is None or not strawberry_field.is_basic_field:
+    if strawberry_field is None:
         return None
+    loaded = _loaded_declaration(strawberry_field)
+    if loaded is None:
+        resolve = field_def.resolve
+        if resolve is None or getattr(resolve, "__qualname__", "") != BASIC_RESOLVER_QUALNAME:
+            return None
+        if not strawberry_field.is_basic_field:
+            return None
     getter = strawberry_field.default_resolver
     attr = strawberry_field.python_name
     inner, non_null = _unwrap(field_def.type)
-    common = {"attr": attr, "getter": getter, "field_type": field_def.type, "non_null": non_null}
+    common = {
+        "attr": attr,
+        "getter": getter,
+        "field_type": field_def.type,
+        "non_null": non_null,
+        "loaded": loaded,
+    }
     if is_leaf_type(inner):
+        if loaded is not None:
+            return None  # batching pays off for objects; a loaded leaf is rare
         coerce = inner.coerce_output_value  # type: ignore[union-attr]
         same_class, names = _identity(inner)
         return FieldPlan(
@@ -182,6 +202,8 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
         item_type: GraphQLOutputType = inner.of_type
         item, item_non_null = _unwrap(item_type)
         if is_leaf_type(item):
+            if loaded is not None:
+                return None
             coerce = item.coerce_output_value  # type: ignore[union-attr]
             return FieldPlan(
                 LEAF_LIST,
@@ -203,6 +225,17 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
                 is_type_of=parts[1],
             )
     return None
+
+
+def _loaded_declaration(strawberry_field: Any) -> LoadedBy | None:
+    """The `loaded_by` declaration of a field whose resolver is nothing else: no
+    arguments, permission classes or field extensions that the declaration would skip."""
+    resolver = strawberry_field.base_resolver
+    if resolver is None or strawberry_field.permission_classes or strawberry_field.extensions:
+        return None
+    if strawberry_field.arguments:
+        return None
+    return loaded_by_of(resolver.wrapped_func)
 
 
 # Plans depend only on the (immutable) schema types: shared by every request.
@@ -270,6 +303,19 @@ def _check_object(plan: FieldPlan, value: Any) -> None:
         raise _Anomaly
 
 
+@dataclass(frozen=True, slots=True)
+class _Deferred:
+    """A loaded field's place in the response, waiting for its DataLoader."""
+
+    future: Awaitable[Any]
+    plan: FieldPlan
+    results: dict[str, Any]
+    response_name: str
+    path: Path | None
+    parent_type: GraphQLObjectType
+    field_details_list: FieldDetailsList
+
+
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution context with the fast path for plain fields."""
 
@@ -282,6 +328,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and not (manager is not None and getattr(manager, "_middleware_resolvers", None))
         )
         self._planned: dict[tuple[GraphQLObjectType, int], tuple[Any, PlannedFields]] = {}
+        # Loaded fields waiting for their batch; None when batching is off (it is on for
+        # queries only: its fallback re-executes the operation, which reads may afford).
+        self._deferred: list[_Deferred] | None = (
+            [] if self._fast and self.operation.operation == OperationType.QUERY else None
+        )
 
     def _plans(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> PlannedFields:
         key = (parent_type, id(grouped_field_set))
@@ -322,7 +373,18 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             ):
                 result: Any = Undefined
                 if plan is not None:
-                    if plan.kind == LEAF:
+                    if plan.loaded is not None:
+                        if self._defer(
+                            plan,
+                            source_value,
+                            path,
+                            response_name,
+                            parent_type,
+                            field_details_list,
+                            results,
+                        ):
+                            continue
+                    elif plan.kind == LEAF:
                         try:
                             value = plan.getter(source_value, plan.attr)
                         except Exception:
@@ -392,6 +454,20 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             value = plan.getter(source, plan.attr)
         except Exception:
             return Undefined
+        return self._complete_plain(
+            plan, value, path, response_name, parent_type, field_details_list
+        )
+
+    def _complete_plain(
+        self,
+        plan: FieldPlan,
+        value: Any,
+        path: Path | None,
+        response_name: str,
+        parent_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+    ) -> Any:
+        """A field's value completed, or `Undefined` when it is anything but plain."""
         try:
             kind = plan.kind
             if kind == LEAF:
@@ -419,6 +495,102 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if kind == OBJECT:
             return self._complete_object(plan, value, field_path, field_details_list)
         return self._complete_object_list(plan, value, field_path, field_details_list)
+
+    def _defer(
+        self,
+        plan: FieldPlan,
+        source: Any,
+        path: Path | None,
+        response_name: str,
+        parent_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        results: dict[str, Any],
+    ) -> bool:
+        """Ask the field's DataLoader for this object's value and hold a place for it;
+        False (the standard path) when batching is off or the loader cannot be asked."""
+        if self._deferred is None:
+            return False
+        loaded = plan.loaded
+        assert loaded is not None
+        try:
+            future = getattr(self.context_value.loaders, loaded.loader).load(
+                getattr(source, loaded.key)
+            )
+        except Exception:
+            return False
+        results[response_name] = None  # the place, so the response keeps its key order
+        self._deferred.append(
+            _Deferred(future, plan, results, response_name, path, parent_type, field_details_list)
+        )
+        return True
+
+    def execute_collected_root_fields(  # type: ignore[override]
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: Any,
+        serially: bool,
+        new_defer_usages: Any,
+    ) -> Any:
+        def run() -> Any:
+            return super(FastExecutionContext, self).execute_collected_root_fields(
+                root_type, root_value, grouped_field_set, serially, new_defer_usages
+            )
+
+        result = run()
+        if self._deferred is None or (not self._deferred and not self.is_awaitable(result)):
+            return result
+        return self._with_loaded_fields(result, run)
+
+    async def _with_loaded_fields(self, result: Any, run: Callable[[], Any]) -> Any:
+        """The root's data once every deferred field is in place. If any of them failed
+        or was not plain, the whole operation runs again on the standard path, so errors,
+        null propagation and their paths are exactly the standard ones."""
+        data = await result if self.is_awaitable(result) else result
+        try:
+            await self._complete_deferred()
+        except Exception:
+            self._deferred = None
+            self.collected_errors = CollectedErrors()
+            result = run()
+            return await result if self.is_awaitable(result) else result
+        return data
+
+    async def _complete_deferred(self) -> None:
+        """Batch by batch: one await for every loaded value asked for so far, then their
+        completion, which may ask for more (a loaded field below a loaded field)."""
+        pending = self._deferred
+        assert pending is not None
+        while pending:
+            batch = pending[:]
+            pending.clear()
+            values = await asyncio.gather(*(entry.future for entry in batch))
+            awaiting: list[tuple[_Deferred, Any]] = []
+            for entry, value in zip(batch, values, strict=True):
+                completed = self._complete_loaded(entry, value)
+                if self.is_awaitable(completed):
+                    awaiting.append((entry, completed))
+                else:
+                    entry.results[entry.response_name] = completed
+            if awaiting:
+                done = await gather_with_cancel(*(completed for _, completed in awaiting))
+                for (entry, _), completed in zip(awaiting, done, strict=True):
+                    entry.results[entry.response_name] = completed
+
+    def _complete_loaded(self, entry: _Deferred, value: Any) -> Any:
+        plan = entry.plan
+        assert plan.loaded is not None
+        completed = self._complete_plain(
+            plan,
+            plan.loaded.convert(value),
+            entry.path,
+            entry.response_name,
+            entry.parent_type,
+            entry.field_details_list,
+        )
+        if completed is Undefined:
+            raise _Anomaly
+        return completed
 
     def _execute_object(
         self, object_type: GraphQLObjectType, value: Any, path: Path, fdl: FieldDetailsList

@@ -9,11 +9,14 @@ import strawberry
 
 from domain.ai import ad_quality, suggestions
 from domain.jobs.models import Job as JobRow
+from domain.jobs.models import JobSkill
+from domain.skills.models import Skill as SkillRow
 from schema.ai import AdQualityHint, PaySuggestion, TextExtraction
 from schema.context import Info
 from schema.enums import EmploymentType, JobStatus, PayPeriod, Prefecture, SkillMatch
 from schema.errors import UserError
 from schema.ids import to_global_id
+from schema.loaded_fields import loaded_field
 from schema.organizations import Organization
 from schema.relay import Node
 from schema.skills import Skill
@@ -36,6 +39,15 @@ class SkillRequirement:
     skill: Skill = strawberry.field(description="The skill.")
     min_level: int = strawberry.field(description="1 (beginner) to 5 (expert).")
     required: bool = strawberry.field(description="False for nice-to-have skills.")
+
+    @staticmethod
+    def from_links(links: list[tuple[JobSkill, SkillRow]]) -> list[SkillRequirement]:
+        return [
+            SkillRequirement(
+                skill=Skill.from_row(skill), min_level=link.min_level, required=link.required
+            )
+            for link, skill in links
+        ]
 
 
 @strawberry.type(description="A job an organisation offers.")
@@ -93,23 +105,23 @@ class Job(Node):
             matched_at=row.matched_at,
         )
 
-    @strawberry.field(description="The organisation offering the job.")
-    async def organization(self, info: Info) -> Organization:
-        return Organization.from_row(
-            await info.context.loaders.organization.load(self.organization_pk)
-        )
+    @classmethod
+    def from_optional_row(cls, row: JobRow | None) -> Job | None:
+        """Null for a job the loader found none of (or that the caller may not see)."""
+        return cls.from_row(row) if row else None
 
-    @strawberry.field(
-        description="Skills asked for, required ones and nice-to-have, in the employer's order."
+    organization: Organization = loaded_field(
+        "organization",
+        key="organization_pk",
+        convert=Organization.from_row,
+        description="The organisation offering the job.",
     )
-    async def skills(self, info: Info) -> list[SkillRequirement]:
-        links = await info.context.loaders.job_skills.load(self.pk)
-        return [
-            SkillRequirement(
-                skill=Skill.from_row(skill), min_level=link.min_level, required=link.required
-            )
-            for link, skill in links
-        ]
+    skills: list[SkillRequirement] = loaded_field(
+        "job_skills",
+        key="pk",
+        convert=SkillRequirement.from_links,
+        description="Skills asked for, required ones and nice-to-have, in the employer's order.",
+    )
 
     @strawberry.field(
         description="What the agent read from the saved ad in the background, with its status; "
@@ -312,6 +324,11 @@ class JobFilter:
     weekends_only: bool | None = strawberry.field(
         default=None,
         description="Jobs whose weekly schedule is (true) or is not (false) all on weekends.",
+    )
+    starts_from: date | None = strawberry.field(
+        default=None,
+        description="Jobs starting on or after this day; jobs that state no start date "
+        "(they start when hired) are kept.",
     )
     organization_id: strawberry.ID | None = strawberry.field(
         default=None,

@@ -17,6 +17,7 @@ from schema.enums import describe_values
 from schema.errors import UserError
 from schema.ids import to_global_id
 from schema.jobs import Job
+from schema.loaded_fields import loaded_field
 from schema.relay import Node
 from schema.workers import Worker
 
@@ -110,10 +111,12 @@ class Match(Node):
     ) -> str:
         return self.explanation_ja if locale == "ja" else self.explanation_en
 
-    @strawberry.field(description="The job; null if you may no longer see it.")
-    async def job(self, info: Info) -> Job | None:
-        row = await info.context.loaders.visible_job.load(self.job_pk)
-        return Job.from_row(row) if row else None
+    job: Job | None = loaded_field(
+        "visible_job",
+        key="job_pk",
+        convert=Job.from_optional_row,
+        description="The job; null if you may no longer see it.",
+    )
 
     @strawberry.field(description="The worker; both sides of a match see each other's profile.")
     async def worker(self, info: Info) -> Worker | None:
@@ -175,10 +178,9 @@ class StaffingAssignment:
     worker_pk: strawberry.Private[uuid.UUID]
     score: float = strawberry.field(description="How well the worker fits the job, 0 to 1.")
 
-    @strawberry.field(description="The job.")
-    async def job(self, info: Info) -> Job | None:
-        row = await info.context.loaders.visible_job.load(self.job_pk)
-        return Job.from_row(row) if row else None
+    job: Job | None = loaded_field(
+        "visible_job", key="job_pk", convert=Job.from_optional_row, description="The job."
+    )
 
     @strawberry.field(description="The worker proposed for it.")
     async def worker(self, info: Info) -> Worker | None:

@@ -49,6 +49,7 @@ from domain.auth.principal import ANONYMOUS
 from domain.jobs.models import Job, JobSkill
 from domain.jobs.service import can_see_job
 from domain.skills.models import Skill
+from domain.sql import detached
 from server import metrics
 from server.cache_store import CacheStore
 from server.database import ChangedRows
@@ -380,8 +381,12 @@ def _dump(row: SQLModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any
 
 
 def _load(model: type[M], data: dict[str, Any]) -> M:
-    """A row back from JSON: each column through its own type (UUIDs, times, dates)."""
-    return model(**{name: _adapter(model, name).validate_python(v) for name, v in data.items()})
+    """A row back from JSON: each column through its own type (UUIDs, times, dates),
+    made as a loaded row is (`detached`): `model(**values)` cost 320 µs a row, which
+    made a cached page slower than reading it from PostgreSQL."""
+    return detached(
+        model, {name: _adapter(model, name).validate_python(v) for name, v in data.items()}
+    )
 
 
 @memoize

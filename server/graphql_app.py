@@ -76,7 +76,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         # reacts to fresh events, so it reads the primary (server/read_scope.py).
         begin_request(live=isinstance(request, WebSocket))
         principal = await principal_for_bearer(
-            self.services.database.session,
+            self.services.database.fresh_read_session,
             self.services.tokens,
             request.headers.get("authorization"),
         )
@@ -100,7 +100,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             token = f"Bearer {params['authToken']}"
         if token is not None:
             principal = await principal_for_bearer(
-                self.services.database.session, self.services.tokens, str(token)
+                self.services.database.fresh_read_session, self.services.tokens, str(token)
             )
             if principal.credential_problem:
                 raise ConnectionRejectionError({"reason": principal.credential_problem})
@@ -249,8 +249,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 error.as_http_error_reason(), http.OPERATION_RESOLUTION_FAILURE
             )
         except MissingQueryError:
+            # A required parameter is missing: not a well-formed GraphQL-over-HTTP request.
             raise http.GraphQLHTTPError(
-                400, "No GraphQL query found in the request.", http.BAD_REQUEST
+                http.UNPROCESSABLE, "No GraphQL query found in the request.", http.BAD_REQUEST
             ) from None
 
     async def process_result(

@@ -58,7 +58,8 @@ GRAPHQL_ERRORS = Counter(
 )
 RESOLVER_DURATION = Histogram(
     "iworkz_graphql_resolver_duration_seconds",
-    "Time in resolvers of fields that have one (default attribute resolvers are not timed)",
+    "Time in resolvers of fields that have one (default attribute resolvers, and "
+    "DataLoader-declared fields on the fast path, are not timed)",
     ["field"],
     buckets=(0.001, 0.005, 0.025, 0.1, 0.5, 2.5),
 )

@@ -18,6 +18,7 @@ from graphql import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strawberry.dataloader import DataLoader
 
 from schema.fast_execution import FastExecutionContext
 from schema.schema import build_schema
@@ -195,3 +196,60 @@ async def test_generated_selections_answer_the_same(
     variables = {"id": world["ids"][which]} if "$id" in query else {}
     standard, fast = await both(services, query, variables, world["tokens"][who])
     assert fast == standard, query
+
+
+# ---- loaded fields: batched on the fast path, identical when they fail -----------------
+
+PAGE_WITH_LOADED_FIELDS = """query Page {
+  jobs(first: 5) {
+    edges { node { id title organization { id name } skills { skill { slug } required } } }
+  }
+}"""
+
+
+async def _both_with_loader(services, token: str | None, loader: str, load: Any) -> tuple:
+    """Both executors' answers when one DataLoader of the request is replaced by `load`."""
+    views = []
+    for schema in (STANDARD, FAST):
+        context = await context_for(services, token)
+        setattr(context.loaders, loader, DataLoader(load_fn=load))
+        views.append(
+            client_view(await schema.execute(PAGE_WITH_LOADED_FIELDS, context_value=context))
+        )
+    return tuple(views)
+
+
+async def test_loaded_fields_answer_the_same_as_resolvers(services, world) -> None:
+    standard, fast = await both(services, PAGE_WITH_LOADED_FIELDS, {}, world["tokens"][1])
+    assert fast == standard
+    edges = standard["data"]["jobs"]["edges"]
+    assert edges and all(edge["node"]["organization"]["name"] for edge in edges)
+    assert any(edge["node"]["skills"] for edge in edges)
+
+
+async def test_a_failing_loader_fails_the_same_on_both_paths(services, world) -> None:
+    async def broken(keys: list[Any]) -> list[Any]:
+        raise RuntimeError("the database went away")
+
+    standard, fast = await _both_with_loader(services, None, "organization", broken)
+    assert fast == standard
+    assert standard["data"] is None  # `organization` is non-null all the way up to `jobs`
+    assert standard["errors"][0]["path"][-1] == "organization"
+
+
+async def test_a_value_the_conversion_rejects_fails_the_same_on_both_paths(services, world) -> None:
+    async def missing(keys: list[Any]) -> list[Any]:
+        return [None] * len(keys)  # `Organization.from_row(None)` raises
+
+    standard, fast = await _both_with_loader(services, None, "organization", missing)
+    assert fast == standard
+    assert standard["errors"]
+
+
+async def test_an_empty_loaded_list_answers_the_same(services, world) -> None:
+    async def no_skills(keys: list[Any]) -> list[Any]:
+        return [[] for _ in keys]
+
+    standard, fast = await _both_with_loader(services, None, "job_skills", no_skills)
+    assert fast == standard
+    assert all(edge["node"]["skills"] == [] for edge in standard["data"]["jobs"]["edges"])

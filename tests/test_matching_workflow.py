@@ -161,3 +161,54 @@ async def test_staffing_only_for_your_own_open_jobs(client, world):
     result = await gql(client, STAFFING, {"ids": [theirs["id"]]}, world["employer"].token)
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert result["errors"][0]["extensions"]["fields"][0]["field"] == "jobIds.0"
+
+
+async def test_the_matrices_load_every_candidate_in_chunks(client, services, world, monkeypatch):
+    """The full build reads candidates a chunk at a time (bounded memory at 100k) and
+    still sees every public profile and open job, each with its own skills."""
+    import uuid
+
+    import numpy as np
+    from sqlalchemy import delete, select
+    from sqlmodel import col
+
+    from domain.ai.models import AiExtraction
+    from domain.jobs.models import Job
+    from domain.matching import service
+    from domain.matching.short_text import encode
+    from domain.profiles.models import WorkerProfile
+
+    for _ in range(3):
+        await create_job(client, world["employer"].token, publish=True)
+    # Stored short-text embeddings for all but one profile and one job (not read yet).
+    rng = np.random.default_rng(7)
+    stored: dict[uuid.UUID, bytes] = {}
+    async with services.database.session() as session, session.begin():
+        await session.execute(delete(AiExtraction))
+        profiles = sorted((await session.execute(select(col(WorkerProfile.id)))).scalars())
+        jobs = sorted((await session.execute(select(col(Job.id)))).scalars())
+        for column, ids in (("profile_id", profiles[1:]), ("job_id", jobs[1:])):
+            for owner in ids:
+                stored[owner] = encode(rng.standard_normal(512) / 23)
+                session.add(
+                    AiExtraction(
+                        status="DONE",
+                        version=1,
+                        text_hash="x",
+                        short_embedding=stored[owner],
+                        **{column: owner},
+                    )
+                )
+    async with services.database.session() as session:
+        whole = await service.worker_records(session), await service.job_records(session)
+        monkeypatch.setattr(service, "LOAD_CHUNK", 2)
+        chunked = await service.worker_records(session), await service.job_records(session)
+    assert [len(records) for records in whole] == [3, 3]
+    assert sorted(chunked[0], key=lambda r: r.id) == sorted(whole[0], key=lambda r: r.id)
+    assert sorted(chunked[1], key=lambda r: r.id) == sorted(whole[1], key=lambda r: r.id)
+    assert all(record.skills for record in chunked[0] + chunked[1])
+    vectors = {r.id: r.short_vector for r in chunked[0]} | {
+        r.id: r.short_vector for r in chunked[1]
+    }
+    assert vectors == {record_id: stored.get(record_id) for record_id in vectors}
+    assert sum(vector is not None for vector in vectors.values()) == 4  # 2 + 2 of 3 + 3

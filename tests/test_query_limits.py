@@ -135,7 +135,7 @@ async def test_a_query_over_the_cost_limit_is_refused_before_it_runs(settings, s
         result = await gql(client, aliased)
         over_get = await client.get("/graphql", params={"query": "{ skills(first: 9999) { id } }"})
     assert error_codes(over_get.json()) == ["QUERY_TOO_COSTLY"]
-    assert result["data"] is None
+    assert "data" not in result  # a request error: nothing ran
     [error] = result["errors"]
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
     cost = error["extensions"]["cost"]
@@ -152,7 +152,7 @@ async def test_a_mutation_over_a_lowered_cost_limit_is_not_executed(settings, se
     async with http(limited_app(settings, services, query_cost_limit=MUTATION_FIELD_COST)) as c:
         result = await gql(c, REGISTER, register_variables(email))
     assert error_codes(result) == ["QUERY_TOO_COSTLY"]
-    assert result["data"] is None
+    assert "data" not in result  # a request error: nothing ran
     assert not await account_exists(client, email)
 
 
@@ -184,7 +184,7 @@ async def test_a_spent_budget_throttles_and_nothing_runs(settings, services, cli
     assert error["extensions"]["cost"] == JOBS_COST + 2 * JOB_CARD_COST
     assert error["extensions"]["retryAfter"] > 0
     assert "Retry in" in error["message"]
-    assert refusal["data"] is None
+    assert "data" not in refusal  # a request error: nothing ran
     status = cost_of(refusal)["throttleStatus"]
     assert status["currentlyAvailable"] < error["extensions"]["cost"]
 
@@ -370,9 +370,9 @@ async def test_batched_operations_are_refused_and_none_runs(settings, services, 
         response = await limited.post("/graphql", json=batch)
         # Many cheap queries in one request cannot get around the budget either.
         flood = await limited.post("/graphql", json=[{"query": PREFECTURE_COUNT}] * 100)
-    assert response.status_code == 400
+    assert response.status_code == 422  # not a well-formed GraphQL-over-HTTP request
     assert "Batching is not enabled" in response.text
-    assert flood.status_code == 400
+    assert flood.status_code == 422
     for email in emails:
         assert not await account_exists(client, email)
 
@@ -387,9 +387,9 @@ async def test_alias_flooding_is_refused_before_execution(settings, services):
     async with http(limited_app(settings, services)) as client:
         flooded = await gql(client, too_many)
         expensive = await gql(client, costly)
-    assert flooded["data"] is None
+    assert "data" not in flooded  # a request error: nothing ran
     assert "aliases" in flooded["errors"][0]["message"]
-    assert expensive["data"] is None
+    assert "data" not in expensive  # a request error: nothing ran
     assert error_codes(expensive) == ["QUERY_TOO_COSTLY"]
     assert expensive["errors"][0]["extensions"]["cost"] == 30 * (6 + 100 * (2 + 10 * 2))
 
@@ -398,7 +398,7 @@ async def test_deep_nesting_is_refused_before_execution(settings, services):
     deep = "{ jobs { edges { node { skills { skill { slug } } } } } }"  # depth 5
     async with http(limited_app(settings, services, query_max_depth=4)) as client:
         refused = await gql(client, deep)
-    assert refused["data"] is None
+    assert "data" not in refused  # a request error: nothing ran
     assert "exceeds maximum operation depth of 4" in refused["errors"][0]["message"]
     assert cost_of(refused)["requestedQueryCost"] is None  # never reached execution
 
@@ -438,7 +438,7 @@ async def test_token_flooding_is_refused(settings, services):
     flood = f"{{ nodes(ids: [{ids}]) {{ id }} }}"
     async with http(limited_app(settings, services)) as client:
         result = await gql(client, flood)
-    assert result["data"] is None
+    assert "data" not in result  # a request error: nothing ran
     assert "more than" in result["errors"][0]["message"]
     assert "tokens" in result["errors"][0]["message"]
 
@@ -477,7 +477,7 @@ async def test_introspection_can_be_disabled(settings, services):
         type_query = await gql(client, '{ __type(name: "Job") { name } }')
         typename = await gql(client, "{ __typename }")
     for refused in (schema_query, type_query):
-        assert refused["data"] is None
+        assert "data" not in refused  # a request error: nothing ran
         assert "introspection" in refused["errors"][0]["message"].lower()
     assert data(typename) == {"__typename": "Query"}
 
@@ -494,3 +494,20 @@ async def test_default_limits_allow_a_full_page_with_everything(client, settings
     result = await gql(client, query)
     assert data(result)["jobs"]["totalCount"] == 1
     assert 2_000 < cost_of(result)["requestedQueryCost"] < settings.query_cost_limit / 2
+
+
+def test_pricing_the_same_request_again_does_not_walk_it_again(monkeypatch):
+    from graphql import parse
+
+    from schema import cost
+    from schema.schema import build_schema
+
+    calculator = cost.QueryCostCalculator(build_schema()._schema)
+    walks: list[int] = []
+    total = cost._Walk.total
+    monkeypatch.setattr(cost._Walk, "total", lambda self: walks.append(1) or total(self))
+    document = parse(JOBS_WITH_SKILLS)
+    first = calculator.cost(document, None, {"first": 100})
+    assert calculator.cost(document, None, {"first": 100}) == first
+    assert calculator.cost(document, None, {"first": 1}) < first  # variables are in the key
+    assert len(walks) == 2

@@ -17,7 +17,7 @@ from server.observability.sentry import init_sentry
 from server.services import build_services
 from server.settings import Settings
 from workers.health import HEALTH_CHECK_INTERVAL_SECONDS, health_check_key
-from workers.tasks import TASKS, anchor_credentials, heartbeat
+from workers.tasks import TASKS, anchor_credentials, heartbeat, matrices
 
 
 def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def worker_settings(settings: Settings, **overrides: Any) -> dict[str, Any]:
         )
         # The AI agent's models load once per process: now, rather than in the first job.
         await asyncio.to_thread(warm_up)
+        matrices(ctx["services"]).start_building()  # in the background: jobs run meanwhile
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["services"].close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -30,13 +29,13 @@ from domain.credentials.issuing import ANCHOR_CREDENTIALS
 from domain.event_handlers import dispatch
 from domain.events import DomainEvent
 from domain.matching import service as matching
-from domain.matching.cache import FeatureCache
 from domain.notifications import delivery as notification_delivery
 from domain.notifications.delivery import DeliveryOutcome
 from domain.notifications.service import DELIVER_NOTIFICATION
 from domain.unit_of_work import HANDLE_EVENT
 from domain.webhooks import delivery as webhook_delivery
 from domain.webhooks.handlers import DELIVER_WEBHOOK
+from workers.matrices import Matrices
 
 log = logging.getLogger(__name__)
 Task = Callable[..., Awaitable[Any]]
@@ -81,27 +80,23 @@ async def deliver_webhook(ctx: dict[str, Any], delivery_id: str) -> str:
     return _finished(outcome)
 
 
-async def _feature_cache(ctx: dict[str, Any]) -> FeatureCache:
-    """This process's matrices: built on first use, rebuilt when older than the setting
-    (which bounds how stale other processes' changes can be here). Kept on the services,
-    not on `ctx`: arq hands every job a copy of its context."""
-    services = ctx["services"]
+def matrices(services: Any) -> Matrices:
+    """This process's matching matrices, kept on the services: arq hands every job a
+    copy of its context, so anything kept on `ctx` would be rebuilt for every job."""
     held = services.extras
-    if "matching_cache" not in held or time.monotonic() - held["matching_cache_built_at"] > (
-        services.settings.matching_cache_max_age_seconds
-    ):
-        async with services.database.session() as session:
-            held["matching_cache"] = await matching.build_feature_cache(session)
-        held["matching_cache_built_at"] = time.monotonic()
-    cache: FeatureCache = held["matching_cache"]
-    return cache
+    if "matching_matrices" not in held:
+        held["matching_matrices"] = Matrices(
+            services.database.session, services.settings.matching_cache_max_age_seconds
+        )
+    found: Matrices = held["matching_matrices"]
+    return found
 
 
 def _retry_later(ctx: dict[str, Any], error: Exception) -> Retry:
     """Exponential backoff (2, 4, 8, … s) for a ranking that failed; the worker gives up
     after its max_tries and the object stays PENDING, visible to clients."""
     log.warning("ranking failed (try %s): %r", ctx.get("job_try", 1), error)
-    ctx["services"].extras.pop("matching_cache", None)  # rebuilt from the database next try
+    matrices(ctx["services"]).discard()  # rebuilt from the database next try
     return Retry(defer=2 ** ctx.get("job_try", 1))
 
 
@@ -109,7 +104,7 @@ async def rank_workers_for_job(ctx: dict[str, Any], job: str, version: int) -> i
     """Store the job's best candidates as suggestions (skipped if a newer version exists)."""
     services = ctx["services"]
     try:
-        cache = await _feature_cache(ctx)
+        cache = await matrices(services).current()
         async with services.database.transaction(services.bus, services.queue) as uow:
             return await matching.refresh_suggestions_for_job(
                 uow, cache, uuid.UUID(job), version, top_k=services.settings.matching_top_k
@@ -122,7 +117,7 @@ async def rank_jobs_for_worker(ctx: dict[str, Any], profile: str, version: int) 
     """Store the worker's best jobs as suggestions (skipped if a newer version exists)."""
     services = ctx["services"]
     try:
-        cache = await _feature_cache(ctx)
+        cache = await matrices(services).current()
         async with services.database.transaction(services.bus, services.queue) as uow:
             return await matching.refresh_suggestions_for_worker(
                 uow, cache, uuid.UUID(profile), version, top_k=services.settings.matching_top_k
@@ -159,8 +154,13 @@ async def anchor_credentials(ctx: dict[str, Any]) -> dict[str, int]:
 async def extract_saved_text(ctx: dict[str, Any], kind: str, subject: str, text_hash: str) -> str:
     """Read a saved job ad or profile again (extraction and embedding) if it is still the
     text queued; the outcome (DONE, FAILED, STALE or GONE) shows in arq's log."""
+    services = ctx["services"]
     return await ai_saved.run_extraction(
-        ctx["services"].database.session, SubjectKind(kind), uuid.UUID(subject), text_hash
+        services.database.session,
+        SubjectKind(kind),
+        uuid.UUID(subject),
+        text_hash,
+        queue=services.queue,  # a stored short embedding ranks the object again
     )
 
 

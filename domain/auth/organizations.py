@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.auth.models import Membership, Organization, User
 from domain.auth.principal import Principal
 from domain.errors import ErrorCode, Forbidden, ValidationFailed
+from domain.sql import any_of, columns_of, detached_from
 
 
 async def organization_ids_of(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
@@ -50,10 +51,12 @@ async def resolve_acting_organization(
 async def organizations_by_id(
     session: AsyncSession, organization_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Organization]:
+    """Read-only rows, as plain columns: this is the loader behind every `organization`."""
     rows = await session.execute(
-        select(Organization).where(Organization.id.in_(organization_ids))  # type: ignore[attr-defined]
+        select(*columns_of(Organization)).where(any_of(Organization.id, organization_ids))
     )
-    return {organization.id: organization for organization in rows.scalars()}
+    found = (detached_from(Organization, row) for row in rows.mappings())
+    return {organization.id: organization for organization in found}
 
 
 async def organizations_of_users(

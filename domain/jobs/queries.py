@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Boolean, Select, literal_column, select
+from sqlalchemy import Boolean, Select, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
+from sqlmodel import col
 
 from domain.auth.organizations import organization_ids_of
 from domain.auth.partners import PartnerScope
@@ -23,6 +25,7 @@ from domain.jobs.service import can_see_job
 from domain.jobs.status import JobStatus
 from domain.pagination import Page, PageRequest, keyset_page
 from domain.skills.models import Skill
+from domain.sql import any_of, columns_of, detached_from
 from domain.text_search import MAX_QUERY_LENGTH, search_condition
 from domain.values import EmploymentType, Model
 
@@ -39,6 +42,9 @@ class JobFilter(Model):
     # Read from the weekly schedule: True keeps only such jobs, False leaves them out.
     night_shift: bool | None = None
     weekends_only: bool | None = None
+    # Jobs starting on or after this day; a job that states no start date starts when
+    # hired, so it is kept (issue 7: "starting next week", "来月から").
+    starts_from: date | None = None
     organization_id: uuid.UUID | None = None
     statuses: list[JobStatus] = Field(default_factory=lambda: [JobStatus.OPEN], min_length=1)
 
@@ -72,6 +78,7 @@ WEEKENDS_ONLY = literal_column(
 
 # Reads never need the search columns (hundreds of grams per row, each converted in
 # Python): leaving them out of the SELECT is most of a 100-job page's load time (issue 10).
+JOB_SEARCH_COLUMNS = ("search_grams", "search_text")  # for finding jobs, never shown
 UNREAD_SEARCH_COLUMNS = (defer(Job.search_grams), defer(Job.search_text))  # type: ignore[arg-type]
 
 
@@ -119,6 +126,11 @@ def job_search_statement(wanted: JobFilter) -> Select[Any]:
         statement = statement.where(NIGHT_SHIFT if wanted.night_shift else ~NIGHT_SHIFT)
     if wanted.weekends_only is not None:
         statement = statement.where(WEEKENDS_ONLY if wanted.weekends_only else ~WEEKENDS_ONLY)
+    if wanted.starts_from is not None:
+        # A plain row condition: the keyset order (created_at, id) and its index are kept.
+        statement = statement.where(
+            or_(col(Job.start_date).is_(None), col(Job.start_date) >= wanted.starts_from)
+        )
     if wanted.organization_id:
         statement = statement.where(Job.organization_id == wanted.organization_id)  # type: ignore[arg-type]
     return statement
@@ -136,7 +148,12 @@ async def browse_jobs(
     async with session_factory() as session:
         await _check_status_visibility(session, actor, wanted)
     return await keyset_page(
-        session_factory, job_search_statement(wanted), Job.created_at, Job.id, page
+        session_factory,
+        job_search_statement(wanted),
+        Job.created_at,
+        Job.id,
+        page,
+        read_only_leaving_out=JOB_SEARCH_COLUMNS,
     )
 
 
@@ -165,17 +182,28 @@ async def jobs_visible_to(
     return {pk: job for pk, job in found.items() if job_visible(job, actor, member_of)}
 
 
+SKILL_SEARCH_COLUMNS = ("search_grams", "search_text")  # never shown, hundreds of n-grams
+
+
 async def skills_of_jobs(
     session: AsyncSession, job_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[JobSkill, Skill]]]:
+    """Each job's skill links with their skills, in the employer's order. Read as plain
+    columns (a page's ~300 links through the ORM cost more than the rest of the page)."""
     rows = await session.execute(
-        select(JobSkill, Skill)
-        .options(defer(Skill.search_grams), defer(Skill.search_text))  # type: ignore[arg-type]
+        select(*columns_of(JobSkill), *columns_of(Skill, leave_out=SKILL_SEARCH_COLUMNS))
         .join(Skill, Skill.id == JobSkill.skill_id)  # type: ignore[arg-type]
-        .where(JobSkill.job_id.in_(job_ids))  # type: ignore[attr-defined]
+        .where(any_of(JobSkill.job_id, job_ids))
         .order_by(JobSkill.job_id, JobSkill.position)  # type: ignore[arg-type]
     )
     found: dict[uuid.UUID, list[tuple[JobSkill, Skill]]] = {job_id: [] for job_id in job_ids}
-    for link, skill in rows:
+    skills: dict[uuid.UUID, Skill] = {}
+    for row in rows.mappings():
+        link = detached_from(JobSkill, row)
+        skill = skills.get(link.skill_id)
+        if skill is None:
+            skill = skills[link.skill_id] = detached_from(
+                Skill, row, leave_out=SKILL_SEARCH_COLUMNS
+            )
         found[link.job_id].append((link, skill))
     return found

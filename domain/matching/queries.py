@@ -108,19 +108,30 @@ async def recommended_jobs(
     user_id = actor.require_role(Role.WORKER)
     page.validate()
     async with session_factory() as session:
-        profile = await profile_of_user(session, user_id)
-    if profile is None:
+        profile_id = (
+            await session.execute(
+                select(WorkerProfile.id).where(col(WorkerProfile.user_id) == user_id)
+            )
+        ).scalar()
+    if profile_id is None:
         raise NotFound("profile")
     statement = (
         select(Match)
         .join(Job, col(Job.id) == col(Match.job_id))
         .where(
-            col(Match.profile_id) == profile.id,
+            col(Match.profile_id) == profile_id,
             col(Match.status).in_(ACTIVE),
             col(Job.status) == "OPEN",
         )
     )
-    return await keyset_page(session_factory, statement, col(Match.score), col(Match.id), page)
+    return await keyset_page(
+        session_factory,
+        statement,
+        col(Match.score),
+        col(Match.id),
+        page,
+        read_only_leaving_out=(),  # a page to show: plain rows, not tracked ORM objects
+    )
 
 
 async def matches_visible_to(

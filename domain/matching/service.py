@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from domain.ai.models import AiExtraction
 from domain.auth.organizations import organization_ids_of
 from domain.auth.principal import Principal, Role
 from domain.clock import utcnow
@@ -54,6 +56,40 @@ async def _skills_by_owner(
     return found
 
 
+async def _short_vectors(
+    session: AsyncSession, owner: Any, owner_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, bytes]:
+    """The stored short-text embeddings of these jobs or profiles (one statement)."""
+    if not owner_ids:
+        return {}
+    rows = await session.execute(
+        select(owner, AiExtraction.short_embedding).where(
+            any_of(owner, owner_ids), col(AiExtraction.short_embedding).is_not(None)
+        )
+    )
+    return {owner_id: vector for owner_id, vector in rows.all()}
+
+
+# Rows read per statement when loading every candidate: bounds the ORM objects alive at
+# once (100,000 profiles with their skills as one result held ~3 GiB in the worker).
+LOAD_CHUNK = 5_000
+
+
+async def _in_chunks(session: AsyncSession, statement: Any, key: Any) -> AsyncIterator[list[Any]]:
+    """The statement's rows, `LOAD_CHUNK` at a time in key order (keyset pages)."""
+    after: Any = None
+    while True:
+        page = statement.order_by(key).limit(LOAD_CHUNK)
+        if after is not None:
+            page = page.where(key > after)
+        rows = list((await session.execute(page)).scalars())
+        if rows:
+            yield rows
+        if len(rows) < LOAD_CHUNK:
+            return
+        after = getattr(rows[-1], key.key)  # the session holds unchanged rows weakly: they go
+
+
 async def worker_records(
     session: AsyncSession, profile_ids: list[uuid.UUID] | None = None
 ) -> list[WorkerRecord]:
@@ -61,15 +97,22 @@ async def worker_records(
     statement = select(WorkerProfile).where(WorkerProfile.visibility == Visibility.PUBLIC.value)
     if profile_ids is not None:
         statement = statement.where(col(WorkerProfile.id).in_(profile_ids))
-    profiles = list((await session.execute(statement)).scalars())
-    skills = await _skills_by_owner(
-        session, WorkerSkill, col(WorkerSkill.profile_id), [p.id for p in profiles]
-    )
-    credentials = await verified_credential_types(session, [p.id for p in profiles], utcnow())
-    return [
-        worker_record(profile, skills[profile.id], credential_types=credentials[profile.id])
-        for profile in profiles
-    ]
+    records: list[WorkerRecord] = []
+    async for profiles in _in_chunks(session, statement, col(WorkerProfile.id)):
+        ids = [p.id for p in profiles]
+        skills = await _skills_by_owner(session, WorkerSkill, col(WorkerSkill.profile_id), ids)
+        credentials = await verified_credential_types(session, ids, utcnow())
+        vectors = await _short_vectors(session, col(AiExtraction.profile_id), ids)
+        records.extend(
+            worker_record(
+                profile,
+                skills[profile.id],
+                credential_types=credentials[profile.id],
+                short_vector=vectors.get(profile.id),
+            )
+            for profile in profiles
+        )
+    return records
 
 
 async def job_records(
@@ -79,13 +122,15 @@ async def job_records(
     statement = select(Job).where(Job.status == JobStatus.OPEN.value)
     if job_ids is not None:
         statement = statement.where(col(Job.id).in_(job_ids))
-    jobs = list((await session.execute(statement)).scalars())
-    skills = await _skills_by_owner(session, JobSkill, col(JobSkill.job_id), [j.id for j in jobs])
-    return [job_record(job, skills[job.id]) for job in jobs]
-
-
-async def build_feature_cache(session: AsyncSession) -> FeatureCache:
-    return FeatureCache.build(await worker_records(session), await job_records(session))
+    records: list[JobRecord] = []
+    async for jobs in _in_chunks(session, statement, col(Job.id)):
+        ids = [j.id for j in jobs]
+        skills = await _skills_by_owner(session, JobSkill, col(JobSkill.job_id), ids)
+        vectors = await _short_vectors(session, col(AiExtraction.job_id), ids)
+        records.extend(
+            job_record(job, skills[job.id], short_vector=vectors.get(job.id)) for job in jobs
+        )
+    return records
 
 
 async def skill_names(session: AsyncSession) -> SkillNames:

@@ -1,0 +1,73 @@
+"""The connection pool: reads without transactions around them, and a pooled connection
+that died while idle (a PostgreSQL restart, a failover) replaced before anyone sees it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+
+import server.database as database_module
+from server.database import Database
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url, pool_size=1)
+    yield db
+    await db.dispose()
+
+
+async def _backend_pid(db: Database) -> int:
+    async with db.read_session() as session:
+        return int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def test_a_connection_killed_while_idle_is_replaced(database, database_url, monkeypatch):
+    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    first = await _backend_pid(database)
+    admin = await asyncpg.connect(database_url)
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", first)
+    finally:
+        await admin.close()
+    # The one pooled connection is dead; the checkout notices and connects afresh.
+    assert await _backend_pid(database) != first
+    async with database.session() as session:
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+async def test_only_a_connection_idle_for_a_while_is_pinged(database, monkeypatch):
+    pings: list[object] = []
+    original = AsyncAdapt_asyncpg_connection.ping
+
+    def counted(self: AsyncAdapt_asyncpg_connection) -> None:
+        pings.append(self)
+        original(self)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "ping", counted)
+    first = await _backend_pid(database)
+    assert await _backend_pid(database) == first  # returned a moment ago: no ping
+    assert pings == []
+    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert await _backend_pid(database) == first
+    assert len(pings) == 1
+
+
+async def _two_clock_readings(session: object) -> tuple[object, object]:
+    """`now()` is the transaction's start: the same twice inside one transaction."""
+    first = (await session.execute(text("SELECT now()"))).scalar_one()  # type: ignore[attr-defined]
+    await session.execute(text("SELECT pg_sleep(0.01)"))  # type: ignore[attr-defined]
+    return first, (await session.execute(text("SELECT now()"))).scalar_one()  # type: ignore[attr-defined]
+
+
+async def test_reads_run_without_a_transaction_and_writes_with_one(database):
+    async with database.read_session() as session:
+        before, after = await _two_clock_readings(session)
+    assert before < after  # each read statement is a transaction of its own
+    async with database.session() as session:
+        before, after = await _two_clock_readings(session)
+    assert before == after
