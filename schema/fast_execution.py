@@ -21,6 +21,12 @@ handled exactly as `execute_field`/`complete_list_item_value` would. Resolver fi
 path. `tests/test_fast_execution.py` runs every operation of the test suite and
 generated selections through both executors and compares data and errors.
 
+Loaded fields (`schema/loaded_fields.py`: one DataLoader call and a pure conversion) are
+batched in queries: the synchronous pass asks the loader for every object's key and
+leaves a place; after it, one await gets every value and the places are completed. A
+failed or non-plain value re-runs the whole query on the standard path, so the answer is
+still exactly the standard one (queries only read, so running one twice is safe).
+
 Switch: `FAST_EXECUTION=false` (settings) builds the schema with strawberry's own
 executor.
 """
@@ -317,7 +323,7 @@ class _Deferred:
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """strawberry's execution context with the fast path for plain fields."""
+    """strawberry's execution context with the fast path for plain and loaded fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
