@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select, tuple_
 
 from domain.errors import ErrorCode, FieldError, ValidationFailed
-from domain.sql import columns_of, detached_from
+from domain.sql import plain_rows
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -123,14 +123,11 @@ async def keyset_page(
         if read_only_leaving_out is None:
             rows = list((await session.execute(page_statement)).scalars())
         else:
-            model = statement.column_descriptions[0]["entity"]
-            plain = page_statement.with_only_columns(
-                *columns_of(model, leave_out=read_only_leaving_out)
+            plain = plain_rows(
+                statement.column_descriptions[0]["entity"], frozenset(read_only_leaving_out)
             )
-            rows = [
-                detached_from(model, row, leave_out=read_only_leaving_out)
-                for row in (await session.execute(plain)).mappings()
-            ]
+            result = await session.execute(page_statement.with_only_columns(*plain.columns))
+            rows = [plain.instance(row) for row in result]
     has_more = len(rows) > request.size
     rows = rows[: request.size]
     if request.backwards:

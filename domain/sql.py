@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
-from typing import Any, TypeVar, cast
+from collections.abc import Collection, Mapping, Sequence
+from functools import cache
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
@@ -34,25 +35,23 @@ def detached(model: type[M], values: Mapping[str, Any]) -> M:
     return cast(M, row)
 
 
-def columns_of(model: type[Any], *, leave_out: Collection[str] = ()) -> list[Any]:
-    """The model's table columns, labelled `<table>_<column>`, for a Core select whose
-    rows `detached_from` turns back into instances."""
-    table = model.__table__
-    return [
-        column.label(f"{table.name}_{column.key}")
-        for column in table.columns
-        if column.key not in leave_out
-    ]
+class PlainRows(Generic[M]):
+    """How to read `model` as plain columns and turn each result row back into a
+    `detached` instance: by position, the column keys worked out once per model."""
+
+    def __init__(self, model: type[M], leave_out: Collection[str] = ()) -> None:
+        table = model.__table__  # type: ignore[attr-defined]
+        self.model = model
+        self.columns = [column for column in table.columns if column.key not in leave_out]
+        self._keys = [column.key for column in self.columns]
+        self.width = len(self._keys)
+
+    def instance(self, row: Sequence[Any], start: int = 0) -> M:
+        """The instance held by `row[start : start + width]`."""
+        values = row[start : start + self.width]
+        return detached(self.model, dict(zip(self._keys, values, strict=True)))
 
 
-def detached_from(model: type[M], row: Mapping[Any, Any], *, leave_out: Collection[str] = ()) -> M:
-    """The instance of `model` whose `columns_of` are in `row` (a result mapping)."""
-    table = model.__table__  # type: ignore[attr-defined]
-    return detached(
-        model,
-        {
-            column.key: row[f"{table.name}_{column.key}"]
-            for column in table.columns
-            if column.key not in leave_out
-        },
-    )
+@cache
+def plain_rows(model: type[M], leave_out: frozenset[str] = frozenset()) -> PlainRows[M]:
+    return PlainRows(model, leave_out)

@@ -3,8 +3,9 @@ once, here, and schema modules import it from this module so registration always
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -239,3 +240,32 @@ __all__ = [
     "UserErrorCode",
     "Weekday",
 ]
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def member_of(enum: type[E]) -> Callable[[Any], E]:
+    """`enum(value)` as a dict lookup. Why: `Enum.__call__` costs ~1 µs, and a page of 100
+    jobs converts ~1,500 stored values (weekdays, levels, statuses) — 4.5 % of a page's
+    CPU in a profile. A value that is not a member goes to `enum(value)`, which raises
+    exactly as before."""
+    members: dict[Any, E] = dict(enum._value2member_map_)  # type: ignore[arg-type]
+
+    def lookup(value: Any) -> E:
+        try:
+            return members[value]
+        except (KeyError, TypeError):
+            return enum(value)
+
+    return lookup
+
+
+as_employment_type = member_of(EmploymentType)
+as_job_status = member_of(JobStatus)
+as_language_level = member_of(LanguageLevel)
+as_organization_kind = member_of(OrganizationKind)
+as_pay_period = member_of(PayPeriod)
+as_prefecture = member_of(Prefecture)
+as_sector = member_of(Sector)
+as_weekday = member_of(Weekday)

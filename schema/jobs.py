@@ -13,7 +13,15 @@ from domain.jobs.models import JobSkill
 from domain.skills.models import Skill as SkillRow
 from schema.ai import AdQualityHint, PaySuggestion, TextExtraction
 from schema.context import Info
-from schema.enums import EmploymentType, JobStatus, PayPeriod, Prefecture, SkillMatch
+from schema.enums import (
+    EmploymentType,
+    JobStatus,
+    Prefecture,
+    SkillMatch,
+    as_employment_type,
+    as_job_status,
+    as_pay_period,
+)
 from schema.errors import UserError
 from schema.ids import to_global_id
 from schema.loaded_fields import loaded_field
@@ -88,16 +96,16 @@ class Job(Node):
             organization_pk=row.organization_id,
             title=row.title,
             description=row.description,
-            employment_type=EmploymentType(row.employment_type),
+            employment_type=as_employment_type(row.employment_type),
             remote=row.remote,
             location=Location.from_columns(row),
-            pay=PayRange(min=row.pay_min, max=row.pay_max, period=PayPeriod(row.pay_period)),
+            pay=PayRange(min=row.pay_min, max=row.pay_max, period=as_pay_period(row.pay_period)),
             languages=Language.from_json(row.languages),
             schedule=WeeklySlot.from_json(row.schedule),
             openings=row.openings,
             start_date=row.start_date,
             required_credential_types=list(row.required_credential_types),
-            status=JobStatus(row.status),
+            status=as_job_status(row.status),
             created_at=row.created_at,  # type: ignore[arg-type]
             updated_at=row.updated_at,
             published_at=row.published_at,

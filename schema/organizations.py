@@ -13,7 +13,7 @@ from domain.credentials.keys import issuer_keys_of
 from domain.credentials.queries import browse_issued_credentials
 from domain.pagination import PageRequest
 from schema.context import Info
-from schema.enums import OrganizationKind
+from schema.enums import OrganizationKind, as_organization_kind
 from schema.ids import to_global_id
 from schema.relay import After, Before, Connection, First, Last, Node
 
@@ -41,7 +41,7 @@ class Organization(Node):
             id=strawberry.ID(to_global_id("Organization", row.id)),
             pk=row.id,
             name=row.name,
-            kind=OrganizationKind(row.kind),
+            kind=as_organization_kind(row.kind),
             trusted=row.trusted_at is not None,
             created_at=row.created_at,  # type: ignore[arg-type]
         )

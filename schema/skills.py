@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.skills.models import Skill as SkillRow
-from schema.enums import Sector
+from schema.enums import Sector, as_sector
 from schema.ids import to_global_id
 from schema.relay import Node
 
@@ -36,7 +36,7 @@ class Skill(Node):
             id=strawberry.ID(to_global_id("Skill", row.id)),
             pk=row.id,
             slug=row.slug,
-            sector=Sector(row.sector),
+            sector=as_sector(row.sector),
             name_en=row.name_en,
             name_ja=row.name_ja,
             aliases_en=list(row.aliases_en),

@@ -6,7 +6,15 @@ from typing import Any
 
 import strawberry
 
-from schema.enums import LanguageLevel, PayPeriod, Prefecture, Weekday
+from schema.enums import (
+    LanguageLevel,
+    PayPeriod,
+    Prefecture,
+    Weekday,
+    as_language_level,
+    as_prefecture,
+    as_weekday,
+)
 
 
 @strawberry.type(description="A place in Japan.")
@@ -20,7 +28,9 @@ class Location:
     def from_columns(cls, row: Any) -> Location | None:
         if row.prefecture is None:
             return None
-        return cls(prefecture=Prefecture(row.prefecture), city=row.city, lat=row.lat, lon=row.lon)
+        return cls(
+            prefecture=as_prefecture(row.prefecture), city=row.city, lat=row.lat, lon=row.lon
+        )
 
 
 @strawberry.input(description="A place in Japan.")
@@ -64,7 +74,7 @@ class Language:
 
     @classmethod
     def from_json(cls, items: list[dict[str, Any]]) -> list[Language]:
-        return [cls(code=item["code"], level=LanguageLevel(item["level"])) for item in items]
+        return [cls(code=item["code"], level=as_language_level(item["level"])) for item in items]
 
 
 @strawberry.input(description="A language and the level spoken.")
@@ -82,7 +92,7 @@ class WeeklySlot:
     @classmethod
     def from_json(cls, items: list[dict[str, Any]]) -> list[WeeklySlot]:
         return [
-            cls(day=Weekday(item["day"]), start=item["start"], end=item["end"]) for item in items
+            cls(day=as_weekday(item["day"]), start=item["start"], end=item["end"]) for item in items
         ]
 
 

@@ -91,3 +91,18 @@ async def test_syntax_error_is_reported_with_a_location(client):
     response = await client.post("/graphql", json={"query": "{ jobs { "})
     error = response.json()["errors"][0]
     assert error["locations"] and "Syntax Error" in error["message"]
+
+
+async def test_responses_are_compact_utf8_json(client):
+    response = await client.post("/graphql", json={"query": "{ skills(first: 3) { nameJa } }"})
+    body = response.content.decode("utf-8")
+    names = [skill["nameJa"] for skill in json.loads(body)["data"]["skills"]]
+    assert names and all(name in body for name in names)  # as written, not \\u escapes
+    assert "\\u" not in body and ", " not in body
+
+
+def test_values_orjson_refuses_are_still_encoded(settings, services):
+    app = create_app(settings, services)
+    endpoint = next(route.endpoint for route in app.routes if route.path == "/graphql")
+    big = 2**70  # a JSON scalar may hold an integer beyond 64 bits
+    assert json.loads(endpoint.encode_json({"data": {"n": big}})) == {"data": {"n": big}}

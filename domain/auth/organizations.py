@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.auth.models import Membership, Organization, User
 from domain.auth.principal import Principal
 from domain.errors import ErrorCode, Forbidden, ValidationFailed
-from domain.sql import any_of, columns_of, detached_from
+from domain.sql import any_of, plain_rows
 
 
 async def organization_ids_of(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
@@ -52,10 +52,11 @@ async def organizations_by_id(
     session: AsyncSession, organization_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Organization]:
     """Read-only rows, as plain columns: this is the loader behind every `organization`."""
+    plain = plain_rows(Organization)
     rows = await session.execute(
-        select(*columns_of(Organization)).where(any_of(Organization.id, organization_ids))
+        select(*plain.columns).where(any_of(Organization.id, organization_ids))
     )
-    found = (detached_from(Organization, row) for row in rows.mappings())
+    found = (plain.instance(row) for row in rows)
     return {organization.id: organization for organization in found}
 
 

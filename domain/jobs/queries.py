@@ -25,7 +25,7 @@ from domain.jobs.service import can_see_job
 from domain.jobs.status import JobStatus
 from domain.pagination import Page, PageRequest, keyset_page
 from domain.skills.models import Skill
-from domain.sql import any_of, columns_of, detached_from
+from domain.sql import any_of, plain_rows
 from domain.text_search import MAX_QUERY_LENGTH, search_condition
 from domain.values import EmploymentType, Model
 
@@ -78,7 +78,7 @@ WEEKENDS_ONLY = literal_column(
 
 # Reads never need the search columns (hundreds of grams per row, each converted in
 # Python): leaving them out of the SELECT is most of a 100-job page's load time (issue 10).
-JOB_SEARCH_COLUMNS = ("search_grams", "search_text")  # for finding jobs, never shown
+JOB_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # for finding, never shown
 UNREAD_SEARCH_COLUMNS = (defer(Job.search_grams), defer(Job.search_text))  # type: ignore[arg-type]
 
 
@@ -182,7 +182,7 @@ async def jobs_visible_to(
     return {pk: job for pk, job in found.items() if job_visible(job, actor, member_of)}
 
 
-SKILL_SEARCH_COLUMNS = ("search_grams", "search_text")  # never shown, hundreds of n-grams
+SKILL_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # never shown: n-grams
 
 
 async def skills_of_jobs(
@@ -190,20 +190,19 @@ async def skills_of_jobs(
 ) -> dict[uuid.UUID, list[tuple[JobSkill, Skill]]]:
     """Each job's skill links with their skills, in the employer's order. Read as plain
     columns (a page's ~300 links through the ORM cost more than the rest of the page)."""
+    links, skills = plain_rows(JobSkill), plain_rows(Skill, SKILL_SEARCH_COLUMNS)
     rows = await session.execute(
-        select(*columns_of(JobSkill), *columns_of(Skill, leave_out=SKILL_SEARCH_COLUMNS))
+        select(*links.columns, *skills.columns)
         .join(Skill, Skill.id == JobSkill.skill_id)  # type: ignore[arg-type]
         .where(any_of(JobSkill.job_id, job_ids))
         .order_by(JobSkill.job_id, JobSkill.position)  # type: ignore[arg-type]
     )
     found: dict[uuid.UUID, list[tuple[JobSkill, Skill]]] = {job_id: [] for job_id in job_ids}
-    skills: dict[uuid.UUID, Skill] = {}
-    for row in rows.mappings():
-        link = detached_from(JobSkill, row)
-        skill = skills.get(link.skill_id)
+    seen: dict[uuid.UUID, Skill] = {}
+    for row in rows:
+        link = links.instance(row)
+        skill = seen.get(link.skill_id)
         if skill is None:
-            skill = skills[link.skill_id] = detached_from(
-                Skill, row, leave_out=SKILL_SEARCH_COLUMNS
-            )
+            skill = seen[link.skill_id] = skills.instance(row, links.width)
         found[link.job_id].append((link, skill))
     return found
