@@ -227,10 +227,12 @@ def ping_when_idle(engine: AsyncEngine) -> None:
 def _read_only_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose statements run without BEGIN/ROLLBACK around them.
 
-    Why: a read session runs one statement (a page, or one DataLoader batch), so a
+    Why: a read session mostly runs one statement (a page, or one DataLoader batch), so a
     transaction around it bought no consistency but cost two round trips of the ~6 per
     read: a page of jobs with its organisations and skills made 24 round trips. Each
-    statement still sees one consistent snapshot of its own.
+    statement sees one consistent snapshot of its own; where a read runs two (a
+    membership, then the rows it allows), they were never promised one snapshot — the
+    same reads may come from a replica seconds behind.
     """
     return async_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
