@@ -87,11 +87,11 @@ class FieldPlan:
     getter: Callable[[Any, str], Any]
     field_type: GraphQLOutputType  # the declared type, for error handling
     non_null: bool
-    item_type: GraphQLOutputType | None  # lists: the item type, for error handling
-    item_non_null: bool
-    coerce: Callable[[Any], Any] | None  # leaves and lists of leaves
-    object_type: GraphQLObjectType | None  # objects and lists of objects
-    is_type_of: Callable[[Any, Any], Any] | None
+    item_type: GraphQLOutputType | None = None  # lists: the item type, for error handling
+    item_non_null: bool = False
+    coerce: Callable[[Any], Any] | None = None  # leaves and lists of leaves
+    object_type: GraphQLObjectType | None = None  # objects and lists of objects
+    is_type_of: Callable[[Any, Any], Any] | None = None
     # Leaves: values of exactly this class serialise to themselves (String, ID, Boolean)
     # or, for strawberry enums, to their cached name: no call at all.
     same_class: type | None = None
@@ -180,56 +180,20 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
     if is_leaf_type(inner):
         if loaded is not None:
             return None  # batching pays off for objects; a loaded leaf is rare
-        coerce = inner.coerce_output_value  # type: ignore[union-attr]
         same_class, names = _identity(inner)
-        return FieldPlan(
-            LEAF,
-            **common,
-            item_type=None,
-            item_non_null=False,
-            coerce=coerce,
-            object_type=None,
-            is_type_of=None,
-            same_class=same_class,
-            names=names,
-        )
+        coerce = inner.coerce_output_value  # type: ignore[union-attr]
+        return FieldPlan(LEAF, **common, coerce=coerce, same_class=same_class, names=names)
     if (parts := _object_parts(inner)) is not None:
-        return FieldPlan(
-            OBJECT,
-            **common,
-            item_type=None,
-            item_non_null=False,
-            coerce=None,
-            object_type=parts[0],
-            is_type_of=parts[1],
-        )
+        return FieldPlan(OBJECT, **common, object_type=parts[0], is_type_of=parts[1])
     if is_list_type(inner):
         assert isinstance(inner, GraphQLList)
         item_type: GraphQLOutputType = inner.of_type
         item, item_non_null = _unwrap(item_type)
-        if is_leaf_type(item):
-            if loaded is not None:
-                return None
-            coerce = item.coerce_output_value  # type: ignore[union-attr]
-            return FieldPlan(
-                LEAF_LIST,
-                **common,
-                item_type=item_type,
-                item_non_null=item_non_null,
-                coerce=coerce,
-                object_type=None,
-                is_type_of=None,
-            )
+        listed = {**common, "item_type": item_type, "item_non_null": item_non_null}
+        if is_leaf_type(item) and loaded is None:
+            return FieldPlan(LEAF_LIST, **listed, coerce=item.coerce_output_value)  # type: ignore[union-attr]
         if (parts := _object_parts(item)) is not None:
-            return FieldPlan(
-                OBJECT_LIST,
-                **common,
-                item_type=item_type,
-                item_non_null=item_non_null,
-                coerce=None,
-                object_type=parts[0],
-                is_type_of=parts[1],
-            )
+            return FieldPlan(OBJECT_LIST, **listed, object_type=parts[0], is_type_of=parts[1])
     return None
 
 

@@ -79,7 +79,7 @@ WEEKENDS_ONLY = literal_column(
 # Reads never need the search columns (hundreds of grams per row, each converted in
 # Python): leaving them out of the SELECT is most of a 100-job page's load time (issue 10).
 JOB_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # for finding, never shown
-UNREAD_SEARCH_COLUMNS = (defer(Job.search_grams), defer(Job.search_text))  # type: ignore[arg-type]
+UNREAD_SEARCH_COLUMNS = tuple(defer(getattr(Job, name)) for name in sorted(JOB_SEARCH_COLUMNS))
 
 
 def job_search_statement(wanted: JobFilter) -> Select[Any]:
