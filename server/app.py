@@ -21,6 +21,7 @@ from server.adapters.job_queue import InlineJobQueue
 from server.adapters.ledger import EmbeddedProvider, embedded_provider
 from server.chain_rpc import chain_rpc_endpoint
 from server.credential_routes import credential_routes
+from server.garbage_collection import tune_for_serving
 from server.graphiql import GraphQLWithLocalIDE, graphiql_assets
 from server.middleware import BodySizeLimit, SecurityHeaders
 from server.oauth import token_endpoint
@@ -58,6 +59,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         _observe_pools(holder["services"])
         graphql.services = holder["services"]
         await holder["services"].start()
+        if owned:  # a serving process, not a test sharing its services
+            tune_for_serving()
         if owned and isinstance(holder["services"].queue, InlineJobQueue):
             # Embedded mode has no cron: settle what an earlier run left unanchored.
             await holder["services"].queue.enqueue(ANCHOR_CREDENTIALS, job_id="anchor:startup")

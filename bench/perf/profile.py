@@ -84,6 +84,8 @@ async def profile(operation: str, jobs: int, requests: int, top: int) -> None:
     print(f"{operation}: {elapsed / requests * 1e3:.1f} ms per request under the profiler")
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(top)
+    if os.environ.get("PROFILE_CALLERS"):
+        stats.print_callers(*os.environ["PROFILE_CALLERS"].split(","))
 
 
 if __name__ == "__main__":
