@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from operator import attrgetter
+from typing import Any, ClassVar
 
 import strawberry
 
@@ -27,6 +30,7 @@ from schema.ids import to_global_id
 from schema.loaded_fields import loaded_field
 from schema.organizations import Organization
 from schema.relay import Node
+from schema.row_backed import RowBacked
 from schema.skills import Skill
 from schema.values import (
     Language,
@@ -59,7 +63,7 @@ class SkillRequirement:
 
 
 @strawberry.type(description="A job an organisation offers.")
-class Job(Node):
+class Job(RowBacked, Node):
     pk: strawberry.Private[uuid.UUID]
     organization_pk: strawberry.Private[uuid.UUID]
     title: str = strawberry.field(description="The job title.")
@@ -90,28 +94,35 @@ class Job(Node):
 
     @classmethod
     def from_row(cls, row: JobRow) -> Job:
-        return cls(
+        """The job, each field converted from `row` when first read (`RowBacked`)."""
+        return cls.lazily(
+            row,
             id=strawberry.ID(to_global_id("Job", row.id)),
             pk=row.id,
             organization_pk=row.organization_id,
-            title=row.title,
-            description=row.description,
-            employment_type=as_employment_type(row.employment_type),
-            remote=row.remote,
-            location=Location.from_columns(row),
-            pay=PayRange(min=row.pay_min, max=row.pay_max, period=as_pay_period(row.pay_period)),
-            languages=Language.from_json(row.languages),
-            schedule=WeeklySlot.from_json(row.schedule),
-            openings=row.openings,
-            start_date=row.start_date,
-            required_credential_types=list(row.required_credential_types),
-            status=as_job_status(row.status),
-            created_at=row.created_at,  # type: ignore[arg-type]
-            updated_at=row.updated_at,
-            published_at=row.published_at,
-            matching_status=row.matching_status,
-            matched_at=row.matched_at,
         )
+
+    converters: ClassVar[Mapping[str, Callable[[JobRow], Any]]] = {
+        "title": attrgetter("title"),
+        "description": attrgetter("description"),
+        "employment_type": lambda row: as_employment_type(row.employment_type),
+        "remote": attrgetter("remote"),
+        "location": Location.from_columns,
+        "pay": lambda row: PayRange(
+            min=row.pay_min, max=row.pay_max, period=as_pay_period(row.pay_period)
+        ),
+        "languages": lambda row: Language.from_json(row.languages),
+        "schedule": lambda row: WeeklySlot.from_json(row.schedule),
+        "openings": attrgetter("openings"),
+        "start_date": attrgetter("start_date"),
+        "required_credential_types": lambda row: list(row.required_credential_types),
+        "status": lambda row: as_job_status(row.status),
+        "created_at": attrgetter("created_at"),
+        "updated_at": attrgetter("updated_at"),
+        "published_at": attrgetter("published_at"),
+        "matching_status": attrgetter("matching_status"),
+        "matched_at": attrgetter("matched_at"),
+    }
 
     @classmethod
     def from_optional_row(cls, row: JobRow | None) -> Job | None:

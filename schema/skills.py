@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable, Mapping
+from operator import attrgetter
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 
@@ -11,13 +13,14 @@ from domain.skills.models import Skill as SkillRow
 from schema.enums import Sector, as_sector
 from schema.ids import to_global_id
 from schema.relay import Node
+from schema.row_backed import RowBacked
 
 if TYPE_CHECKING:
     from schema.context import Info
 
 
 @strawberry.type(description="A skill or licence from the taxonomy, named in English and Japanese.")
-class Skill(Node):
+class Skill(RowBacked, Node):
     pk: strawberry.Private[uuid.UUID]
     slug: str = strawberry.field(description="Stable, readable key, e.g. `forklift-operation`.")
     sector: Sector = strawberry.field(description="The industry sector the skill belongs to.")
@@ -32,16 +35,17 @@ class Skill(Node):
 
     @classmethod
     def from_row(cls, row: SkillRow) -> Skill:
-        return cls(
-            id=strawberry.ID(to_global_id("Skill", row.id)),
-            pk=row.id,
-            slug=row.slug,
-            sector=as_sector(row.sector),
-            name_en=row.name_en,
-            name_ja=row.name_ja,
-            aliases_en=list(row.aliases_en),
-            aliases_ja=list(row.aliases_ja),
-        )
+        """The skill, each field converted from `row` when first read (`RowBacked`)."""
+        return cls.lazily(row, id=strawberry.ID(to_global_id("Skill", row.id)), pk=row.id)
+
+    converters: ClassVar[Mapping[str, Callable[[SkillRow], Any]]] = {
+        "slug": attrgetter("slug"),
+        "sector": lambda row: as_sector(row.sector),
+        "name_en": attrgetter("name_en"),
+        "name_ja": attrgetter("name_ja"),
+        "aliases_en": lambda row: list(row.aliases_en),
+        "aliases_ja": lambda row: list(row.aliases_ja),
+    }
 
     @strawberry.field(description="The name in the given locale (`ja` or `en`).")
     def name(
