@@ -25,6 +25,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -101,10 +102,12 @@ class Database:
         """A fresh session on the primary; use as `async with db.session() as session:`."""
         return self._sessions()
 
-    def fresh_read_session(self) -> AsyncSession:
-        """A session on the primary, without a transaction, for a read that must see the
-        latest commit: who the caller is (a sign-out takes effect at once)."""
-        return self._read_sessions()
+    def fresh_read_connection(self) -> AsyncConnection:
+        """A pooled connection to the primary, for a read that must see the latest commit
+        and needs no ORM: who the caller is, on every request (a sign-out takes effect
+        at once). Use as `async with db.fresh_read_connection() as connection:` with a
+        `domain.sql.CompiledRead`, which runs without a transaction around it."""
+        return self.engine.connect()
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:

@@ -88,7 +88,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         # reacts to fresh events, so it reads the primary (server/read_scope.py).
         begin_request(live=isinstance(request, WebSocket))
         principal = await principal_for_bearer(
-            self.services.database.fresh_read_session,
+            self.services.database.fresh_read_connection,
             self.services.tokens,
             request.headers.get("authorization"),
         )
@@ -112,7 +112,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             token = f"Bearer {params['authToken']}"
         if token is not None:
             principal = await principal_for_bearer(
-                self.services.database.fresh_read_session, self.services.tokens, str(token)
+                self.services.database.fresh_read_connection, self.services.tokens, str(token)
             )
             if principal.credential_problem:
                 raise ConnectionRejectionError({"reason": principal.credential_problem})

@@ -25,7 +25,7 @@ from domain.jobs.service import can_see_job
 from domain.jobs.status import JobStatus
 from domain.pagination import Page, PageRequest, keyset_page
 from domain.skills.models import Skill
-from domain.sql import any_of, plain_rows
+from domain.sql import CompiledRead, any_of_parameter, plain_rows
 from domain.text_search import MAX_QUERY_LENGTH, search_condition
 from domain.values import EmploymentType, Model
 
@@ -185,24 +185,27 @@ async def jobs_visible_to(
 SKILL_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # never shown: n-grams
 
 
+_LINKS = plain_rows(JobSkill)
+_LINKED_SKILLS = plain_rows(Skill, SKILL_SEARCH_COLUMNS)
+_SKILLS_OF_JOBS = CompiledRead(
+    select(*_LINKS.columns, *_LINKED_SKILLS.columns)
+    .join(Skill, Skill.id == JobSkill.skill_id)  # type: ignore[arg-type]
+    .where(any_of_parameter(JobSkill.job_id, "job_ids"))
+    .order_by(JobSkill.job_id, JobSkill.position)  # type: ignore[arg-type]
+)
+
+
 async def skills_of_jobs(
     session: AsyncSession, job_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[JobSkill, Skill]]]:
     """Each job's skill links with their skills, in the employer's order. Read as plain
     columns (a page's ~300 links through the ORM cost more than the rest of the page)."""
-    links, skills = plain_rows(JobSkill), plain_rows(Skill, SKILL_SEARCH_COLUMNS)
-    rows = await session.execute(
-        select(*links.columns, *skills.columns)
-        .join(Skill, Skill.id == JobSkill.skill_id)  # type: ignore[arg-type]
-        .where(any_of(JobSkill.job_id, job_ids))
-        .order_by(JobSkill.job_id, JobSkill.position)  # type: ignore[arg-type]
-    )
     found: dict[uuid.UUID, list[tuple[JobSkill, Skill]]] = {job_id: [] for job_id in job_ids}
     seen: dict[uuid.UUID, Skill] = {}
-    for row in rows:
-        link = links.instance(row)
+    for row in await _SKILLS_OF_JOBS.fetch(session, job_ids=job_ids):
+        link = _LINKS.instance(row)
         skill = seen.get(link.skill_id)
         if skill is None:
-            skill = seen[link.skill_id] = skills.instance(row, links.width)
+            skill = seen[link.skill_id] = _LINKED_SKILLS.instance(row, _LINKS.width)
         found[link.job_id].append((link, skill))
     return found
