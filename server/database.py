@@ -79,6 +79,7 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=self._tracked_session_class()
         )
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read_sessions = _read_only_sessions(self.engine)
         self.replica_engine: AsyncEngine | None = None
         self.replica: ReplicaMonitor | None = None
@@ -106,8 +107,9 @@ class Database:
         """A pooled connection to the primary, for a read that must see the latest commit
         and needs no ORM: who the caller is, on every request (a sign-out takes effect
         at once). Use as `async with db.fresh_read_connection() as connection:` with a
-        `domain.sql.CompiledRead`, which runs without a transaction around it."""
-        return self.engine.connect()
+        `domain.sql.CompiledRead`; in autocommit, as `read_session()`, so that no
+        BEGIN/ROLLBACK surrounds the one statement."""
+        return self._autocommit.connect()
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:

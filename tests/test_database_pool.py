@@ -71,3 +71,9 @@ async def test_reads_run_without_a_transaction_and_writes_with_one(database):
     async with database.session() as session:
         before, after = await _two_clock_readings(session)
     assert before == after
+
+
+async def test_the_fresh_read_connection_runs_without_a_transaction(database):
+    async with database.fresh_read_connection() as connection:
+        before, after = await _two_clock_readings(connection)
+    assert before < after
