@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import cache
 from typing import Any, Generic, TypeVar
 
@@ -55,11 +55,25 @@ class PlainRows(Generic[M]):
         self.columns = [column for column in table.columns if column.key not in leave_out]
         self._keys = [column.key for column in self.columns]
         self.width = len(self._keys)
+        self._readers: dict[int, Callable[[Sequence[Any]], dict[str, Any]]] = {}
 
     def instance(self, row: Sequence[Any], start: int = 0) -> M:
         """The instance held by `row[start : start + width]`."""
-        values = row[start : start + self.width]
-        return detached(self.model, dict(zip(self._keys, values, strict=True)))
+        reader = self._readers.get(start)
+        if reader is None:
+            reader = self._readers[start] = _dict_reader(self._keys, start)
+        return detached(self.model, reader(row))
+
+
+def _dict_reader(keys: Sequence[str], start: int) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """`lambda row: {keys[0]: row[start], keys[1]: row[start + 1], …}`, generated: a dict
+    display with constant keys and indexes is ~4× faster than slicing the row and
+    zipping it with the keys, and a page of jobs turns ~400 rows into instances."""
+    if not all(key.isidentifier() for key in keys):
+        raise ValueError(f"not column keys: {keys}")
+    items = ", ".join(f"{key!r}: row[{start + index}]" for index, key in enumerate(keys))
+    reader: Callable[[Sequence[Any]], dict[str, Any]] = eval(f"lambda row: {{{items}}}")
+    return reader
 
 
 @cache
