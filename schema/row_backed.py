@@ -20,6 +20,10 @@ class RowBacked:
     """
 
     converters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+    # strawberry asks every object for this (`get_strawberry_type_cast`); without a class
+    # value each ask would fall into `__getattr__` and raise (10× slower `is_type_of`).
+    # `strawberry.cast` still sets it on an instance.
+    __as_strawberry_type__: ClassVar[type | None] = None
 
     @classmethod
     def lazily(cls, row: Any, **known: Any) -> Self:
