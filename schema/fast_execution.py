@@ -15,11 +15,24 @@ the value is unremarkable — not null for a non-null type, not an exception, no
 awaitable, serialisable, the right object type — and on *any* anomaly hands the field
 to the standard `execute_field`, which reads it again and produces exactly the
 standard error, path and null propagation. Objects and lists reached through plain
-fields recurse through this same `execute_fields`; errors raised below them are
-handled exactly as `execute_field`/`complete_list_item_value` would. Resolver fields
+fields recurse through this same machinery; errors raised below them are handled
+exactly as `execute_field`/`complete_list_item_value` would. Resolver fields
 (`organization`, `skills`, DataLoaders, permission checks) always take the standard
 path. `tests/test_fast_execution.py` runs every operation of the test suite and
 generated selections through both executors and compares data and errors.
+
+Compiled selections: per request, each (object type, grouped field set) gets one
+*completer* — a function `complete(source, path) -> dict` generated from the selection
+(`_selection_source`): straight-line code that reads each attribute and keeps it when
+its class is the expected one (`str` for a String, `int` within 32 bits for an Int, a
+known plain class for an object, ...), calls the sub-selection's completer for objects,
+and sends everything else to the general checks (`_general`) and from there, on any
+anomaly, to the standard `execute_field`. The generated code depends only on the shape of
+the selection, so it is compiled once per shape (the second time the shape is seen; the
+first time, `_interpreted` sends every field down the same fall-back) and shared by
+requests; each request binds it to its own field nodes and sub-completers. Paths are
+built lazily: the fast path passes plain `(prev, key, typename)` tuples, turned into
+graphql-core `Path`s only when a field falls back or fails (`_materialise`).
 
 Loaded fields (`schema/loaded_fields.py`: one DataLoader call and a pure conversion) are
 batched in queries: the synchronous pass asks the loader for every object's key and
@@ -34,6 +47,10 @@ executor.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import keyword
+import linecache
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import CoroutineType, GeneratorType
@@ -42,12 +59,14 @@ from typing import Any, Final
 from graphql import (
     GraphQLBoolean,
     GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
     OperationType,
+    TypeNameMetaFieldDef,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -92,13 +111,18 @@ class FieldPlan:
     coerce: Callable[[Any], Any] | None = None  # leaves and lists of leaves
     object_type: GraphQLObjectType | None = None  # objects and lists of objects
     is_type_of: Callable[[Any, Any], Any] | None = None
-    # Leaves: values of exactly this class serialise to themselves (String, ID, Boolean)
-    # or, for strawberry enums, to their cached name: no call at all.
+    # Leaves: values of exactly this class serialise to themselves (String, ID, Boolean;
+    # Int when within 32 bits, see `small_int`) or, for strawberry enums, to their cached
+    # name (keyed by the member's id: members live as long as their class): no call.
     same_class: type | None = None
-    names: dict[Any, str] | None = None
+    small_int: bool = False
+    names: dict[int, str] | None = None
     # Fields declared with `loaded_by`: loaded for every object in one batch, then
     # completed like an object or list-of-objects field (queries only).
     loaded: LoadedBy | None = None
+    # Objects, lists of objects and leaves: the classes seen to be plain (`_plain`), so
+    # the generated code checks a value's class with one set lookup.
+    classes: set[type] = dataclasses.field(default_factory=set)
 
 
 _SAFE_CLASSES: dict[type, bool] = {}
@@ -137,19 +161,24 @@ def _object_parts(
     return type_, is_type_of
 
 
-# graphql-core's own scalars return a value of exactly these classes unchanged.
+# graphql-core's own scalars return a value of exactly these classes unchanged (Int: when
+# it fits in 32 bits, `coerce_int_from_number`).
 _IDENTITY_SCALARS: Final = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+INT_MIN: Final = -(2**31)
+INT_MAX: Final = 2**31 - 1
 
 
-def _identity(leaf: Any) -> tuple[type | None, dict[Any, str] | None]:
+def _identity(leaf: Any) -> dict[str, Any]:
     """What lets a leaf skip `coerce_output_value`: its identity class, or for a
     strawberry enum its member class and a name cache (the same member always
     serialises to the same name)."""
     if leaf in _IDENTITY_SCALARS:
-        return _IDENTITY_SCALARS[leaf], None
+        return {"same_class": _IDENTITY_SCALARS[leaf]}
+    if leaf is GraphQLInt:
+        return {"same_class": int, "small_int": True}
     if isinstance(leaf, CustomGraphQLEnumType):
-        return leaf.wrapped_cls, {}
-    return None, None
+        return {"same_class": leaf.wrapped_cls, "names": {}}
+    return {}
 
 
 def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | None:
@@ -180,9 +209,8 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
     if is_leaf_type(inner):
         if loaded is not None:
             return None  # batching pays off for objects; a loaded leaf is rare
-        same_class, names = _identity(inner)
         coerce = inner.coerce_output_value  # type: ignore[union-attr]
-        return FieldPlan(LEAF, **common, coerce=coerce, same_class=same_class, names=names)
+        return FieldPlan(LEAF, **common, coerce=coerce, **_identity(inner))
     if (parts := _object_parts(inner)) is not None:
         return FieldPlan(OBJECT, **common, object_type=parts[0], is_type_of=parts[1])
     if is_list_type(inner):
@@ -211,7 +239,13 @@ def _loaded_declaration(strawberry_field: Any) -> LoadedBy | None:
 # Plans depend only on the (immutable) schema types: shared by every request.
 _PLANS: dict[tuple[GraphQLObjectType, str], FieldPlan | None] = {}
 
-PlannedFields = list[tuple[str, FieldDetailsList, FieldPlan | None]]
+
+def _plan(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | None:
+    key = (parent_type, field_name)
+    if key in _PLANS:
+        return _PLANS[key]
+    plan = _PLANS[key] = plan_field(parent_type, field_name)
+    return plan
 
 
 def _coerce_leaf(plan: FieldPlan, value: Any) -> Any:
@@ -220,8 +254,11 @@ def _coerce_leaf(plan: FieldPlan, value: Any) -> Any:
         if plan.non_null:
             raise _Anomaly
         return None
-    if not _plain(value.__class__):
-        raise _Anomaly
+    cls = value.__class__
+    if cls not in plan.classes:
+        if not _plain(cls):
+            raise _Anomaly
+        plan.classes.add(cls)
     assert plan.coerce is not None
     try:
         coerced = plan.coerce(value)
@@ -229,17 +266,13 @@ def _coerce_leaf(plan: FieldPlan, value: Any) -> Any:
         raise _Anomaly from None
     if coerced is None or coerced is Undefined:
         raise _Anomaly
+    if plan.names is not None and value.__class__ is plan.same_class:
+        plan.names[id(value)] = coerced  # see FieldPlan.names
     return coerced
 
 
+# A value that could not be read: the standard path reads it again and reports why.
 _ANOMALY: Final = object()
-
-
-def _leaf_or_undefined(plan: FieldPlan, value: Any) -> Any:
-    try:
-        return _coerce_leaf(plan, value)
-    except _Anomaly:
-        return Undefined
 
 
 def _coerce_leaf_list(plan: FieldPlan, value: Any) -> list[Any]:
@@ -267,23 +300,332 @@ def _coerce_leaf_list(plan: FieldPlan, value: Any) -> list[Any]:
 
 
 def _check_object(plan: FieldPlan, value: Any) -> None:
-    if not _plain(value.__class__):
-        raise _Anomaly
-    if plan.is_type_of is not None and not plan.is_type_of(value, None):
-        raise _Anomaly
+    """`_Anomaly` unless `value` is what `complete_object_value` accepts without a word."""
+    cls = value.__class__
+    if cls not in plan.classes:
+        if not _plain(cls):
+            raise _Anomaly
+        plan.classes.add(cls)
+    if plan.is_type_of is not None:
+        try:
+            accepted = plan.is_type_of(value, None)
+        except Exception:
+            raise _Anomaly from None
+        if not accepted:
+            raise _Anomaly
 
 
-@dataclass(frozen=True, slots=True)
-class _Deferred:
-    """A loaded field's place in the response, waiting for its DataLoader."""
+def _read(field: _Field, source: Any) -> Any:
+    """A plain field's value, `_ANOMALY` when reading it raised."""
+    plan = field.plan
+    assert plan is not None
+    try:
+        return plan.getter(source, plan.attr)
+    except Exception:
+        return _ANOMALY
 
-    future: Awaitable[Any]
-    plan: FieldPlan
-    results: dict[str, Any]
+
+# ---- lazy paths ------------------------------------------------------------------------
+
+# A response path as the fast path carries it: a graphql-core `Path`, None at the root, or
+# a plain `(prev, key, typename)` tuple (the same layout, without `Path.__new__`'s cost).
+LazyPath = Any
+
+
+def _materialise(path: LazyPath) -> Path:
+    """The graphql-core `Path` of a field's lazy path (for the standard path, errors)."""
+    if path.__class__ is Path:
+        return path  # type: ignore[no-any-return]
+    prev, key, typename = path
+    return Path(None if prev is None else _materialise(prev), key, typename)
+
+
+# ---- compiled selections ---------------------------------------------------------------
+
+# `complete(source, path)`: one object's result dict (or an awaitable of it).
+Completer = Callable[[Any, LazyPath], Any]
+
+
+@dataclass(slots=True)  # not frozen: a frozen __init__ is slow, and these are per request
+class _Field:
+    """One field of a selection set, bound to this request: what the generated code and
+    its fall-backs need."""
+
     response_name: str
-    path: Path | None
-    parent_type: GraphQLObjectType
     field_details_list: FieldDetailsList
+    parent_type: GraphQLObjectType
+    typename: str  # parent_type.name: the typename of this field's path segment
+    plan: FieldPlan | None
+    code: str  # which snippet of `_SNIPPETS` the generated code uses
+    child: Completer | None = None  # objects and lists of objects: the sub-selection's
+
+
+def _code_for(plan: FieldPlan | None) -> str:
+    """The snippet a planned field compiles to."""
+    if plan is None:
+        return "standard"
+    if plan.loaded is not None:
+        return "loaded"
+    if plan.kind == LEAF:
+        if plan.names is not None:
+            return "enum"
+        if plan.small_int:
+            return "int"
+        return "identity" if plan.same_class is not None else "coerce"
+    if plan.kind == OBJECT:
+        return "object" if plan.is_type_of is None else "typed_object"
+    return "general"  # lists: `_complete_plain` loops over them
+
+
+# ---- code generation ----
+#
+# The code of one field, by `_Field.code`. Names in it: `src` the object, `path` its lazy
+# path, `r` the result dict, `aw` the names of its awaitable results, `v` the attribute's
+# value, `x` a completed value; per field k, `F{k}` the bound field and the constants of
+# `_CONSTANTS`. A fast branch stores the value as is; every other case goes to `general`
+# (the general checks, then the standard path), which stores the result as graphql-core's
+# `execute_fields` does.
+
+_READ: Final = """\
+try:
+    v = {read}
+except Exception:
+    v = ANOMALY
+"""
+_ELSE_GENERAL: Final = """\
+else:
+    general(F{k}, src, v, path, r, aw)
+"""
+_OBJECT: Final = """\
+    p = (path, {name}, {typename})
+    try:
+        x = S{k}(v, p)
+    except Exception as error:
+        x = object_error(error, F{k}, p)
+    if x.__class__ is dict or x is None:
+        r[{name}] = x
+    else:
+        await_object(x, F{k}, p, r, aw)
+"""
+
+_SNIPPETS: Final = {
+    # Resolver fields and anything unplanned: graphql-core's `execute_field`.
+    "standard": "standard(F{k}, src, path, r, aw)\n",
+    # Its resolver answers `info.parent_type.name`.
+    "typename": "r[{name}] = {typename}\n",
+    "loaded": """\
+if not defer(F{k}, src, path, r):
+    standard(F{k}, src, path, r, aw)
+""",
+    # String, ID, Boolean: a value of exactly this class is its own serialisation.
+    "identity": _READ
+    + """\
+if v.__class__ is C{k}:
+    r[{name}] = v
+"""
+    + _ELSE_GENERAL,
+    "int": _READ
+    + """\
+if v.__class__ is int and INT_MIN <= v <= INT_MAX:
+    r[{name}] = v
+"""
+    + _ELSE_GENERAL,
+    "enum": _READ
+    + """\
+if v.__class__ is C{k} and (x := E{k}.get(id(v))) is not None:
+    r[{name}] = x
+"""
+    + _ELSE_GENERAL,
+    # Other leaves (DateTime, ...): a value of a class seen plain is serialised here; a
+    # failure goes to `general`, which serialises it again and reports why.
+    "coerce": _READ
+    + """\
+x = None
+if v.__class__ in K{k}:
+    try:
+        x = O{k}(v)
+    except Exception:
+        x = None
+if x is None or x is Undefined or is_awaitable(x):
+    general(F{k}, src, v, path, r, aw)
+else:
+    r[{name}] = x
+""",
+    "object": _READ + "if v.__class__ in K{k}:\n" + _OBJECT + _ELSE_GENERAL,
+    # A type with an `is_type_of` (strawberry's reads an attribute: guarded, as in
+    # `_check_object`).
+    "typed_object": _READ
+    + """\
+try:
+    ok = v.__class__ in K{k} and I{k}(v, None)
+except Exception:
+    ok = False
+if ok:
+"""
+    + _OBJECT
+    + _ELSE_GENERAL,
+    # Lists: `_complete_plain` checks and completes them.
+    "general": _READ + "general(F{k}, src, v, path, r, aw)\n",
+}
+
+# The constants a snippet may use, bound once per request by `make`.
+_CONSTANTS: Final = {
+    "G": "F{k}.plan.getter",
+    "C": "F{k}.plan.same_class",
+    "E": "F{k}.plan.names",
+    "K": "F{k}.plan.classes",
+    "I": "F{k}.plan.is_type_of",
+    "O": "F{k}.plan.coerce",
+    "S": "F{k}.child",
+}
+
+_TEMPLATE: Final = """\
+def make(ctx, fields):
+    general = ctx._general
+    standard = ctx._standard
+    object_error = ctx._object_error
+    await_object = ctx._await_object
+    defer = ctx._defer
+    is_awaitable = ctx.is_awaitable
+{constants}
+
+    def complete(src, path):
+        r = {{}}
+        aw = []
+        try:
+{body}
+        except Exception:
+            if aw:
+                ctx.settle_in_background([r[name] for name in aw])
+            raise
+        if aw:
+            return ctx._gather_fields(r, aw)
+        return r
+
+    return complete
+"""
+
+
+def _indent(text: str, levels: int) -> str:
+    pad = "    " * levels
+    return "".join(pad + line if line.strip() else line for line in text.splitlines(True))
+
+
+def _read_expression(plan: FieldPlan, k: int) -> str:
+    """`src.attr` when that is what strawberry's getter does, else the getter's call."""
+    if plan.getter is getattr and plan.attr.isidentifier() and not keyword.iskeyword(plan.attr):
+        return f"src.{plan.attr}"
+    return f"G{k}(src, {plan.attr!r})"
+
+
+def _selection_source(fields: tuple[_Field, ...]) -> str:
+    """The source of `make(ctx, fields) -> complete`, the completer of this selection
+    shape: `make` binds the request's fields, `complete` is straight-line code."""
+    constants: list[str] = []
+    body: list[str] = []
+    for k, bound in enumerate(fields):
+        read = _read_expression(bound.plan, k) if bound.plan is not None else ""
+        snippet = _SNIPPETS[bound.code].format(
+            k=k, name=repr(bound.response_name), typename=repr(bound.typename), read=read
+        )
+        constants.append(f"F{k} = fields[{k}]")
+        for letter, expression in _CONSTANTS.items():
+            if re.search(rf"\b{letter}{k}\b", snippet):
+                constants.append(f"{letter}{k} = {expression.format(k=k)}")
+        body.append(f"# {bound.response_name}\n{snippet}")
+    return _TEMPLATE.format(
+        constants=_indent("\n".join(constants), 1),
+        body=_indent("".join(body).rstrip("\n") or "pass", 3),
+    )
+
+
+_GENERATED_GLOBALS: Final = {
+    "ANOMALY": _ANOMALY,
+    "Undefined": Undefined,
+    "INT_MIN": INT_MIN,
+    "INT_MAX": INT_MAX,
+}
+
+Shape = tuple[GraphQLObjectType, tuple[tuple[str, str, str], ...]]
+Make = Callable[[Any, tuple[_Field, ...]], Completer]
+
+# Generated code by selection shape, shared by requests. Compiling costs about as much as
+# validating the document (~0.5 ms a selection), so a shape is compiled the second time
+# it is seen (one-off documents are interpreted: `_interpreted`). Both are bounded, as
+# clients choose their selections: the oldest entry is dropped, its source forgotten.
+COMPILE_AT: int = 2
+MAX_SHAPES: Final = 1024
+_FACTORIES: dict[Shape, tuple[Make, str]] = {}
+_SIGHTINGS: dict[Shape, int] = {}
+
+
+def _compiled(parent_type: GraphQLObjectType, fields: tuple[_Field, ...]) -> Make | None:
+    """`make` for this selection shape, or None while it is not worth compiling."""
+    shape: Shape = (
+        parent_type,
+        tuple((f.response_name, f.field_details_list[0].node.name.value, f.code) for f in fields),
+    )
+    compiled = _FACTORIES.get(shape)
+    if compiled is not None:
+        return compiled[0]
+    seen = _SIGHTINGS.pop(shape, 0) + 1
+    if seen < COMPILE_AT:
+        _bounded_set(_SIGHTINGS, shape, seen)
+        return None
+    source = _selection_source(fields)
+    filename = f"<selection on {parent_type.name} {id(source):x}>"
+    namespace: dict[str, Any] = dict(_GENERATED_GLOBALS)
+    exec(compile(source, filename, "exec"), namespace)
+    make: Make = namespace["make"]
+    # Tracebacks through generated code show its lines.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    dropped = _bounded_set(_FACTORIES, shape, (make, filename))
+    if dropped is not None:
+        linecache.cache.pop(dropped[1], None)
+    return make
+
+
+def _bounded_set(cache: dict[Shape, Any], shape: Shape, value: Any) -> Any:
+    """`cache[shape] = value`, dropping (and returning) the oldest entry when full."""
+    dropped = None
+    if len(cache) >= MAX_SHAPES:
+        dropped = cache.pop(next(iter(cache)), None)
+    cache[shape] = value
+    return dropped
+
+
+# A loaded field's place in the response, waiting for its DataLoader: the loader's future,
+# the field, the result dict holding the place, and the path of the object it belongs to.
+# A tuple: one is made per object and field, on the hot path.
+_Deferred = tuple[Awaitable[Any], _Field, dict[str, Any], LazyPath]
+
+
+async def _results(awaitables: list[Awaitable[Any]]) -> list[Any]:
+    """Each awaitable's result, in order, as `asyncio.gather` gives them. DataLoader
+    futures are awaited one by one: after the first, the rest of its batch is done, so
+    this wakes up once per batch where `gather` runs a callback per future. As with
+    `gather`, a failure leaves no exception unretrieved, and a cancellation cancels all."""
+    if not all(isinstance(awaitable, asyncio.Future) for awaitable in awaitables):
+        return await asyncio.gather(*awaitables)
+    futures: list[asyncio.Future[Any]] = awaitables  # type: ignore[assignment]
+    values = []
+    try:
+        for future in futures:
+            values.append(await future)
+    except asyncio.CancelledError:
+        for future in futures:
+            future.cancel()
+        raise
+    except Exception:
+        for future in futures:
+            future.add_done_callback(_retrieve_exception)
+        raise
+    return values
+
+
+def _retrieve_exception(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -297,30 +639,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and self.schema.get_directive("stream") is None
             and not (manager is not None and getattr(manager, "_middleware_resolvers", None))
         )
-        self._planned: dict[tuple[GraphQLObjectType, int], tuple[Any, PlannedFields]] = {}
+        self._completers: dict[tuple[GraphQLObjectType, int], tuple[Any, Completer]] = {}
         # Loaded fields waiting for their batch; None when batching is off (it is on for
         # queries only: its fallback re-executes the operation, which reads may afford).
         self._deferred: list[_Deferred] | None = (
             [] if self._fast and self.operation.operation == OperationType.QUERY else None
         )
-
-    def _plans(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> PlannedFields:
-        key = (parent_type, id(grouped_field_set))
-        cached = self._planned.get(key)
-        if cached is not None:
-            return cached[1]
-        planned: PlannedFields = []
-        for response_name, field_details_list in grouped_field_set.items():
-            field_name = field_details_list[0].node.name.value
-            plan_key = (parent_type, field_name)
-            if plan_key in _PLANS:
-                plan = _PLANS[plan_key]
-            else:
-                plan = _PLANS[plan_key] = plan_field(parent_type, field_name)
-            planned.append((response_name, field_details_list, plan))
-        # Keep the field set alive with its plan so its id cannot be reused meanwhile.
-        self._planned[key] = (grouped_field_set, planned)
-        return planned
 
     def execute_fields(  # type: ignore[override]
         self,
@@ -334,110 +658,178 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        results: dict[str, Any] = {}
-        is_awaitable = self.is_awaitable
-        awaitable_fields: list[str] = []
-        try:
-            for response_name, field_details_list, plan in self._plans(
-                parent_type, grouped_field_set
-            ):
-                result: Any = Undefined
-                if plan is not None:
-                    if plan.loaded is not None:
-                        if self._defer(
-                            plan,
-                            source_value,
-                            path,
-                            response_name,
-                            parent_type,
-                            field_details_list,
-                            results,
-                        ):
-                            continue
-                    elif plan.kind == LEAF:
-                        try:
-                            value = plan.getter(source_value, plan.attr)
-                        except Exception:
-                            value = _ANOMALY
-                        cls = value.__class__
-                        if cls is plan.same_class:
-                            if plan.names is None:
-                                result = value
-                            else:
-                                result = plan.names.get(value, Undefined)
-                                if result is Undefined:
-                                    result = _leaf_or_undefined(plan, value)
-                                    if result is not Undefined:
-                                        plan.names[value] = result
-                        elif value is None and not plan.non_null:
-                            result = None
-                        elif value is not _ANOMALY:
-                            result = _leaf_or_undefined(plan, value)
+        return self._completer(parent_type, grouped_field_set)(source_value, path)
+
+    # ---- building completers (once per selection per request) ----
+
+    def _completer(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Completer:
+        """The completer of this selection set, built on first use in the request."""
+        key = (parent_type, id(grouped_field_set))
+        cached = self._completers.get(key)
+        if cached is not None:
+            return cached[1]
+        fields = tuple(
+            self._bind(parent_type, response_name, field_details_list)
+            for response_name, field_details_list in grouped_field_set.items()
+        )
+        make = _compiled(parent_type, fields)
+        completer = make(self, fields) if make is not None else self._interpreted(fields)
+        # Keep the field set alive with its completer so its id cannot be reused meanwhile.
+        self._completers[key] = (grouped_field_set, completer)
+        return completer
+
+    def _bind(
+        self, parent_type: GraphQLObjectType, response_name: str, fdl: FieldDetailsList
+    ) -> _Field:
+        field_name = fdl[0].node.name.value
+        plan = _plan(parent_type, field_name)
+        child = None
+        if plan is not None and plan.object_type is not None:
+            # As `collect_and_execute_subfields` (memoised by graphql-core on `fdl`).
+            sub_fields, _new_defer_usages, _ = self.collect_subfields(plan.object_type, fdl)
+            child = self._completer(plan.object_type, sub_fields)
+        code = _code_for(plan)
+        if (
+            field_name == "__typename"
+            and self.schema.get_field(parent_type, field_name) is TypeNameMetaFieldDef
+        ):
+            code = "typename"  # its resolver returns `info.parent_type.name`
+        return _Field(response_name, fdl, parent_type, parent_type.name, plan, code, child)
+
+    def _interpreted(self, fields: tuple[_Field, ...]) -> Completer:
+        """The completer of a selection not compiled (yet): every field takes the path the
+        generated code falls back to, so it answers exactly as the generated code."""
+
+        def complete(source: Any, path: LazyPath) -> Any:
+            results: dict[str, Any] = {}
+            awaitables: list[str] = []
+            try:
+                for field in fields:
+                    if field.code == "typename":
+                        results[field.response_name] = field.typename
+                    elif field.code == "standard":
+                        self._standard(field, source, path, results, awaitables)
+                    elif field.code == "loaded":
+                        if not self._defer(field, source, path, results):
+                            self._standard(field, source, path, results, awaitables)
                     else:
-                        result = self._fast_field(
-                            plan, source_value, path, response_name, parent_type, field_details_list
+                        self._general(
+                            field, source, _read(field, source), path, results, awaitables
                         )
-                if result is Undefined:  # not plain, or an anomaly: the standard path
-                    result = self.execute_field(
-                        parent_type,
-                        source_value,
-                        field_details_list,
-                        Path(path, response_name, parent_type.name),
-                        position_context,
-                    )
-                    if result is Undefined:
-                        continue
-                results[response_name] = result
-                if is_awaitable(result):
-                    awaitable_fields.append(response_name)
-        except Exception:
-            if awaitable_fields:
-                self.settle_in_background([results[field] for field in awaitable_fields])
-            raise
-        if not awaitable_fields:
+            except Exception:
+                if awaitables:
+                    self.settle_in_background([results[name] for name in awaitables])
+                raise
+            if awaitables:
+                return self._gather_fields(results, awaitables)
             return results
-        return self._gather_fields(results, awaitable_fields)
+
+        return complete
+
+    # ---- called by the generated code ----
+
+    def _general(
+        self,
+        field: _Field,
+        source: Any,
+        value: Any,
+        path: LazyPath,
+        results: dict[str, Any],
+        awaitables: list[str],
+    ) -> None:
+        """A planned field the generated code's fast branch did not take: the general
+        checks, then on any anomaly the standard path."""
+        if value is not _ANOMALY:
+            completed = self._complete_plain(field, value, path)
+            if completed is not Undefined:
+                results[field.response_name] = completed
+                if self.is_awaitable(completed):
+                    awaitables.append(field.response_name)
+                return
+        self._standard(field, source, path, results, awaitables)
+
+    def _standard(
+        self,
+        field: _Field,
+        source: Any,
+        path: LazyPath,
+        results: dict[str, Any],
+        awaitables: list[str],
+    ) -> None:
+        """graphql-core's `execute_field`, its result kept as `execute_fields` keeps it."""
+        result = self.execute_field(
+            field.parent_type,
+            source,
+            field.field_details_list,
+            Path(None if path is None else _materialise(path), field.response_name, field.typename),
+            None,
+        )
+        if result is not Undefined:
+            results[field.response_name] = result
+            if self.is_awaitable(result):
+                awaitables.append(field.response_name)
+
+    def _object_error(self, error: Exception, field: _Field, path: LazyPath) -> None:
+        """As `execute_field` handles an error completing an object: null, or raised
+        when the field is non-null."""
+        assert field.plan is not None
+        self.handle_field_error(
+            error, field.plan.field_type, field.field_details_list, _materialise(path)
+        )
+
+    def _await_object(
+        self,
+        completed: Awaitable[Any],
+        field: _Field,
+        path: LazyPath,
+        results: dict[str, Any],
+        awaitables: list[str],
+    ) -> None:
+        """Keep an object whose completion is awaitable, its errors handled as
+        `execute_field` handles them."""
+        results[field.response_name] = self._await_field(completed, field, path)
+        awaitables.append(field.response_name)
+
+    def _await_field(self, completed: Awaitable[Any], field: _Field, path: LazyPath) -> Any:
+        assert field.plan is not None
+        return self._await_completed(
+            completed, field.plan.field_type, field.field_details_list, path
+        )
 
     @staticmethod
     async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:
         """As graphql-core's `execute_fields` awaits its fields."""
         if len(awaitable_fields) == 1:
-            field = awaitable_fields[0]
-            results[field] = await results[field]
+            name = awaitable_fields[0]
+            results[name] = await results[name]
         else:
-            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+            awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
             results.update(zip(awaitable_fields, awaited, strict=True))
         return results
 
-    def _fast_field(
-        self,
-        plan: FieldPlan,
-        source: Any,
-        path: Path | None,
-        response_name: str,
-        parent_type: GraphQLObjectType,
-        field_details_list: FieldDetailsList,
-    ) -> Any:
-        """The completed value, or `Undefined` to take the standard path (nothing has
-        run yet then: reading a plain attribute is pure)."""
+    def _defer(self, field: _Field, source: Any, path: LazyPath, results: dict[str, Any]) -> bool:
+        """Ask the field's DataLoader for this object's value and hold a place for it;
+        False (the standard path) when batching is off or the loader cannot be asked."""
+        deferred = self._deferred
+        if deferred is None:
+            return False
+        loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
         try:
-            value = plan.getter(source, plan.attr)
+            future = getattr(self.context_value.loaders, loaded.loader).load(
+                getattr(source, loaded.key)
+            )
         except Exception:
-            return Undefined
-        return self._complete_plain(
-            plan, value, path, response_name, parent_type, field_details_list
-        )
+            return False
+        results[field.response_name] = None  # the place, so the response keeps its key order
+        deferred.append((future, field, results, path))
+        return True
 
-    def _complete_plain(
-        self,
-        plan: FieldPlan,
-        value: Any,
-        path: Path | None,
-        response_name: str,
-        parent_type: GraphQLObjectType,
-        field_details_list: FieldDetailsList,
-    ) -> Any:
+    # ---- completing plain values (the general checks) ----
+
+    def _complete_plain(self, field: _Field, value: Any, parent_path: LazyPath) -> Any:
         """A field's value completed, or `Undefined` when it is anything but plain."""
+        plan = field.plan
+        assert plan is not None
         try:
             kind = plan.kind
             if kind == LEAF:
@@ -453,46 +845,95 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             else:
                 if value.__class__ is not list and value.__class__ is not tuple:
                     return Undefined
+                classes, plain_enough = plan.classes, plan.is_type_of is None
                 for item in value:
                     if item is None:
                         if plan.item_non_null:
                             return Undefined
-                    else:
+                    elif not (plain_enough and item.__class__ in classes):
                         _check_object(plan, item)
         except _Anomaly:
             return Undefined
-        field_path = Path(path, response_name, parent_type.name)
+        path = (parent_path, field.response_name, field.typename)
         if kind == OBJECT:
-            return self._complete_object(plan, value, field_path, field_details_list)
-        return self._complete_object_list(plan, value, field_path, field_details_list)
+            return self._complete_object(field, value, path)
+        return self._complete_object_list(field, value, path)
 
-    def _defer(
-        self,
-        plan: FieldPlan,
-        source: Any,
-        path: Path | None,
-        response_name: str,
-        parent_type: GraphQLObjectType,
-        field_details_list: FieldDetailsList,
-        results: dict[str, Any],
-    ) -> bool:
-        """Ask the field's DataLoader for this object's value and hold a place for it;
-        False (the standard path) when batching is off or the loader cannot be asked."""
-        if self._deferred is None:
-            return False
-        loaded = plan.loaded
-        assert loaded is not None
+    def _complete_object(self, field: _Field, value: Any, path: LazyPath) -> Any:
+        """As `execute_field` completes an object: a failure below nulls this field (or
+        propagates when it is non-null)."""
+        assert field.child is not None
         try:
-            future = getattr(self.context_value.loaders, loaded.loader).load(
-                getattr(source, loaded.key)
-            )
-        except Exception:
-            return False
-        results[response_name] = None  # the place, so the response keeps its key order
-        self._deferred.append(
-            _Deferred(future, plan, results, response_name, path, parent_type, field_details_list)
+            completed = field.child(value, path)
+        except Exception as raw_error:
+            self._object_error(raw_error, field, path)
+            return None
+        if completed.__class__ is dict:
+            return completed
+        return self._await_field(completed, field, path)
+
+    async def _await_completed(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        fdl: FieldDetailsList,
+        path: LazyPath,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, fdl, _materialise(path))
+            return None
+
+    def _complete_object_list(self, field: _Field, items: Any, path: LazyPath) -> Any:
+        """As `complete_iterable_value` + `complete_list_item_value` for a list of objects
+        (each item already checked), wrapped in `execute_field`'s error handling."""
+        plan, child = field.plan, field.child
+        assert plan is not None and child is not None
+        item_type, fdl = plan.item_type, field.field_details_list
+        assert item_type is not None
+        completed_results: list[Any] = []
+        append = completed_results.append
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                if item is None:
+                    append(None)
+                    continue
+                item_path = (path, index, None)
+                try:
+                    completed = child(item, item_path)
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, fdl, _materialise(item_path))
+                    append(None)
+                    continue
+                if completed.__class__ is not dict:
+                    completed = self._await_completed(completed, item_type, fdl, item_path)
+                    awaitable_indices.append(index)
+                append(completed)
+        except Exception as raw_error:
+            if awaitable_indices:
+                self.settle_in_background([completed_results[i] for i in awaitable_indices])
+            self._object_error(raw_error, field, path)
+            return None
+        if not awaitable_indices:
+            return completed_results
+        return self._await_field(
+            self._gather_items(completed_results, awaitable_indices), field, path
         )
-        return True
+
+    @staticmethod
+    async def _gather_items(completed_results: list[Any], awaitable_indices: list[int]) -> Any:
+        if len(awaitable_indices) == 1:
+            index = awaitable_indices[0]
+            completed_results[index] = await completed_results[index]
+        else:
+            awaited = await gather_with_cancel(*(completed_results[i] for i in awaitable_indices))
+            for index, value in zip(awaitable_indices, awaited, strict=True):
+                completed_results[index] = value
+        return completed_results
+
+    # ---- loaded fields ----
 
     def execute_collected_root_fields(  # type: ignore[override]
         self,
@@ -534,113 +975,23 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         while pending:
             batch = pending[:]
             pending.clear()
-            values = await asyncio.gather(*(entry.future for entry in batch))
-            awaiting: list[tuple[_Deferred, Any]] = []
-            for entry, value in zip(batch, values, strict=True):
-                completed = self._complete_loaded(entry, value)
+            values = await _results([future for future, _, _, _ in batch])
+            awaiting: list[tuple[_Field, dict[str, Any], Any]] = []
+            for (_, field, results, path), value in zip(batch, values, strict=True):
+                completed = self._complete_loaded(field, value, path)
                 if self.is_awaitable(completed):
-                    awaiting.append((entry, completed))
+                    awaiting.append((field, results, completed))
                 else:
-                    entry.results[entry.response_name] = completed
+                    results[field.response_name] = completed
             if awaiting:
-                done = await gather_with_cancel(*(completed for _, completed in awaiting))
-                for (entry, _), completed in zip(awaiting, done, strict=True):
-                    entry.results[entry.response_name] = completed
+                done = await gather_with_cancel(*(completed for _, _, completed in awaiting))
+                for (field, results, _), completed in zip(awaiting, done, strict=True):
+                    results[field.response_name] = completed
 
-    def _complete_loaded(self, entry: _Deferred, value: Any) -> Any:
-        plan = entry.plan
-        assert plan.loaded is not None
-        completed = self._complete_plain(
-            plan,
-            plan.loaded.convert(value),
-            entry.path,
-            entry.response_name,
-            entry.parent_type,
-            entry.field_details_list,
-        )
+    def _complete_loaded(self, field: _Field, value: Any, path: LazyPath) -> Any:
+        """A loaded value converted and completed; `_Anomaly` when it is not plain."""
+        loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
+        completed = self._complete_plain(field, loaded.convert(value), path)
         if completed is Undefined:
             raise _Anomaly
         return completed
-
-    def _execute_object(
-        self, object_type: GraphQLObjectType, value: Any, path: Path, fdl: FieldDetailsList
-    ) -> Any:
-        """`collect_and_execute_subfields`, without `@defer` (the schema has none)."""
-        grouped_field_set, _new_defer_usages, _ = self.collect_subfields(object_type, fdl)
-        return self.execute_fields(object_type, value, path, grouped_field_set, None)
-
-    def _complete_object(
-        self, plan: FieldPlan, value: Any, path: Path, fdl: FieldDetailsList
-    ) -> Any:
-        """As `execute_field` completes an object: a failure below nulls this field (or
-        propagates when it is non-null)."""
-        assert plan.object_type is not None
-        try:
-            completed = self._execute_object(plan.object_type, value, path, fdl)
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, plan.field_type, fdl, path)
-            return None
-        if self.is_awaitable(completed):
-            return self._await_completed(completed, plan.field_type, fdl, path)
-        return completed
-
-    async def _await_completed(
-        self,
-        completed: Awaitable[Any],
-        return_type: GraphQLOutputType,
-        fdl: FieldDetailsList,
-        path: Path,
-    ) -> Any:
-        try:
-            return await completed
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, fdl, path)
-            return None
-
-    def _complete_object_list(
-        self, plan: FieldPlan, items: Any, path: Path, fdl: FieldDetailsList
-    ) -> Any:
-        """As `complete_iterable_value` + `complete_list_item_value` for a list of objects,
-        wrapped in `execute_field`'s error handling."""
-        object_type, item_type = plan.object_type, plan.item_type
-        assert object_type is not None and item_type is not None
-        is_awaitable = self.is_awaitable
-        completed_results: list[Any] = []
-        awaitable_indices: list[int] = []
-        try:
-            for index, item in enumerate(items):
-                if item is None:
-                    completed_results.append(None)
-                    continue
-                item_path = path.add_key(index, None)
-                try:
-                    completed = self._execute_object(object_type, item, item_path, fdl)
-                except Exception as raw_error:
-                    self.handle_field_error(raw_error, item_type, fdl, item_path)
-                    completed_results.append(None)
-                    continue
-                if is_awaitable(completed):
-                    completed = self._await_completed(completed, item_type, fdl, item_path)
-                    awaitable_indices.append(index)
-                completed_results.append(completed)
-        except Exception as raw_error:
-            if awaitable_indices:
-                self.settle_in_background([completed_results[i] for i in awaitable_indices])
-            self.handle_field_error(raw_error, plan.field_type, fdl, path)
-            return None
-        if not awaitable_indices:
-            return completed_results
-        return self._await_completed(
-            self._gather_items(completed_results, awaitable_indices), plan.field_type, fdl, path
-        )
-
-    @staticmethod
-    async def _gather_items(completed_results: list[Any], awaitable_indices: list[int]) -> Any:
-        if len(awaitable_indices) == 1:
-            index = awaitable_indices[0]
-            completed_results[index] = await completed_results[index]
-        else:
-            awaited = await gather_with_cancel(*(completed_results[i] for i in awaitable_indices))
-            for index, value in zip(awaitable_indices, awaited, strict=True):
-                completed_results[index] = value
-        return completed_results

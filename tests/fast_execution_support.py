@@ -6,11 +6,15 @@ they need, the principals they run as, and the normalised result.
 
 from __future__ import annotations
 
+import enum
 import importlib
 import pkgutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
+import strawberry
 from graphql import (
     GraphQLEnumType,
     GraphQLError,
@@ -24,11 +28,13 @@ from graphql import (
     parse,
     type_from_ast,
 )
+from strawberry.dataloader import DataLoader
 
 import tests
 from dataloaders.loaders import Loaders
 from domain.auth.authentication import principal_for_bearer
 from schema.context import Context
+from schema.loaded_fields import loaded_field
 from server.services import Services
 
 
@@ -143,3 +149,183 @@ def client_view(result: Any) -> dict[str, Any]:
         for error in result.errors or ()
     ]
     return {"data": result.data, "errors": errors}
+
+
+# ---- a schema of anomalies: values of every wrong kind, for both executors ------------
+#
+# The fast executor's generated code keeps a value only when its class is the expected
+# one; everything else must take the general checks and then the standard path. These
+# types let a test put any value behind any field (strawberry does not check them).
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Leaf:
+    text: str
+    maybe_text: str | None
+    number: int
+    maybe_number: int | None
+    flag: bool
+    colour: Colour
+    when: datetime
+    tags: list[str]
+    maybe_tags: list[str | None] | None
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Owner:
+    name: str
+
+
+def _owner(row: Any) -> Owner:
+    if row == "unconvertible":
+        raise ValueError("no such owner")
+    return row  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class Box(Named):
+    leaf: Leaf
+    maybe_leaf: Leaf | None
+    leaves: list[Leaf]
+    maybe_leaves: list[Leaf | None] | None
+    boxes: list[Box]
+    twin: Box | None  # an object field whose type has an `is_type_of`
+    owner_key: strawberry.Private[Any]
+    owner: Owner = loaded_field(
+        "owners", key="owner_key", convert=_owner, description="Loaded in one batch."
+    )
+
+
+def _boxes(info: strawberry.Info) -> list[Box]:
+    return info.context.build()  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class AnomalyQuery:
+    boxes: list[Box | None] = strawberry.field(resolver=_boxes)
+
+
+def anomaly_schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    """The anomaly schema on strawberry's executor and on the fast one."""
+    from schema.fast_execution import FastExecutionContext
+
+    standard = strawberry.Schema(query=AnomalyQuery)
+    fast = strawberry.Schema(query=AnomalyQuery, execution_context_class=FastExecutionContext)
+    return standard, fast
+
+
+class Exploding(Leaf):
+    """A leaf whose `text` raises when read."""
+
+    @property  # type: ignore[misc]
+    def text(self) -> str:  # type: ignore[override]
+        raise RuntimeError("text exploded")
+
+
+class Sneaky:
+    """Not a strawberry type: accepted where no `is_type_of` checks (Leaf), refused by
+    `Box.is_type_of`."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+async def _late(value: Any) -> Any:
+    return value
+
+
+def _value(kind: str, good: Any) -> Any:
+    """A value of one kind for a field whose good value is `good`."""
+    return {
+        "good": lambda: good,
+        "none": lambda: None,
+        "int": lambda: 7,
+        "big": lambda: 2**40,
+        "bool": lambda: True,
+        "float": lambda: 2.5,
+        "text": lambda: "12",
+        "error": lambda: RuntimeError("a returned exception"),
+        "late": lambda: _late(good),
+        "list": lambda: [good],
+        "tuple": lambda: (good,),
+        "colour": lambda: Colour.BLUE,
+    }[kind]()
+
+
+LEAF_VALUES = {
+    "text": "hello",
+    "maybe_text": "maybe",
+    "number": 3,
+    "maybe_number": 4,
+    "flag": False,
+    "colour": Colour.RED,
+    "when": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    "tags": ["a", "b"],
+    "maybe_tags": ["c", None],
+}
+VALUE_KINDS = [
+    "good", "good", "good", "none", "int", "big", "bool", "float", "text",
+    "error", "late", "list", "tuple", "colour",
+]  # fmt: skip
+
+
+def build_leaf(recipe: dict[str, Any]) -> Any:
+    """A leaf from a recipe: `{"class": "leaf"|"exploding"|"sneaky", field: kind}`."""
+    values = {name: _value(recipe.get(name, "good"), good) for name, good in LEAF_VALUES.items()}
+    cls = recipe.get("class", "leaf")
+    if cls == "sneaky":
+        return Sneaky(**values)
+    if cls == "exploding":
+        leaf = object.__new__(Exploding)
+        leaf.__dict__.update({k: v for k, v in values.items() if k != "text"})
+        return leaf
+    return Leaf(**values)
+
+
+def build_box(recipe: dict[str, Any]) -> Any:
+    """A box from a recipe: leaves, sub-boxes, owner, or a refused stand-in."""
+    if recipe.get("class") == "none":
+        return None
+    leaves = [build_leaf(item) if item is not None else None for item in recipe["leaves"]]
+    values = {
+        "name": _value(recipe.get("name", "good"), "box"),
+        "leaf": build_leaf(recipe["leaf"]) if recipe["leaf"] is not None else None,
+        "maybe_leaf": build_leaf(recipe["leaf"]) if recipe.get("maybe_leaf") else None,
+        "leaves": leaves if recipe.get("leaves_as") != "tuple" else tuple(leaves),
+        "maybe_leaves": leaves if recipe.get("maybe_leaves") else None,
+        "boxes": [build_box(sub) for sub in recipe.get("boxes", [])],
+        "twin": build_box(recipe["twin"]) if recipe.get("twin") else None,
+        "owner_key": recipe.get("owner", "good"),
+    }
+    if recipe.get("class") == "sneaky":
+        return Sneaky(**values)
+    return Box(**values)
+
+
+def anomaly_context(recipes: list[dict[str, Any]]) -> SimpleNamespace:
+    """A fresh context: `build()` makes fresh boxes (a coroutine value is awaited once),
+    and an `owners` DataLoader answering each key (`"failing"` fails the batch)."""
+
+    async def owners(keys: list[Any]) -> list[Any]:
+        if "failing" in keys:
+            raise RuntimeError("owners went away")
+        return [
+            "unconvertible" if key == "unconvertible" else Owner(name=f"owner {key}")
+            for key in keys
+        ]
+
+    return SimpleNamespace(
+        build=lambda: [build_box(recipe) for recipe in recipes],
+        loaders=SimpleNamespace(owners=DataLoader(load_fn=owners)),
+    )

@@ -20,10 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.dataloader import DataLoader
 
+from schema import fast_execution
 from schema.fast_execution import FastExecutionContext
 from schema.schema import build_schema
 from tests.factories import create_job, create_profile, skill_gid
 from tests.fast_execution_support import (
+    LEAF_VALUES,
+    VALUE_KINDS,
+    anomaly_context,
+    anomaly_schemas,
     client_view,
     context_for,
     operations_of,
@@ -253,3 +258,144 @@ async def test_an_empty_loaded_list_answers_the_same(services, world) -> None:
     standard, fast = await _both_with_loader(services, None, "job_skills", no_skills)
     assert fast == standard
     assert all(edge["node"]["skills"] == [] for edge in standard["data"]["jobs"]["edges"])
+
+
+# ---- anomalies behind every field: generated code, general checks, standard path ------
+
+ANOMALY_STANDARD, ANOMALY_FAST = anomaly_schemas()
+
+ANOMALIES = """query Anomalies {
+  boxes {
+    __typename
+    name
+    alias: name
+    ... on Box { name leaf { text } }
+    ...BoxFields
+    leaf { ...LeafFields t2: text kind: __typename }
+    maybeLeaf { ...LeafFields }
+    leaves { ...LeafFields __typename }
+    maybeLeaves { text maybeNumber }
+    boxes { name leaf { number } owner { name } boxes { __typename } }
+    twin { __typename name leaf { text } twin { name } }
+    owner { name }
+    o2: owner { n: name }
+  }
+}
+fragment LeafFields on Leaf { text maybeText number maybeNumber flag colour when tags maybeTags }
+fragment BoxFields on Box { leaf { flag colour } }"""
+
+LEAF_FIELDS = sorted(LEAF_VALUES)
+leaf_recipe = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {"class": st.sampled_from(["leaf", "leaf", "leaf", "leaf", "exploding", "sneaky"])},
+        optional={name: st.sampled_from(VALUE_KINDS) for name in LEAF_FIELDS},
+    ),
+)
+
+
+def box_recipe(depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "class": st.sampled_from(["box"] * 6 + ["sneaky", "none"]),
+            "leaf": leaf_recipe,
+            "leaves": st.lists(leaf_recipe, max_size=3),
+        },
+        optional={
+            "name": st.sampled_from(VALUE_KINDS),
+            "maybe_leaf": st.booleans(),
+            "maybe_leaves": st.booleans(),
+            "leaves_as": st.just("tuple"),
+            "owner": st.sampled_from(["a", "b", "unconvertible", "failing"]),
+            "boxes": st.lists(box_recipe(depth + 1), max_size=2) if depth < 2 else st.just([]),
+            "twin": box_recipe(depth + 1) if depth < 2 else st.none(),
+        },
+    )
+
+
+@pytest.fixture(params=["compiled", "interpreted"])
+def compile_at(request, monkeypatch) -> None:
+    """Run the fast executor's generated code, or its interpreted twin, from the first
+    sighting of a selection."""
+    monkeypatch.setattr(fast_execution, "COMPILE_AT", 1 if request.param == "compiled" else 10**9)
+
+
+async def both_anomalous(query: str, recipes: list[dict[str, Any]]) -> tuple:
+    views = []
+    for schema in (ANOMALY_STANDARD, ANOMALY_FAST):
+        result = await schema.execute(query, context_value=anomaly_context(recipes))
+        views.append(client_view(result))
+    return tuple(views)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(recipes=st.lists(box_recipe(), min_size=1, max_size=3))
+@pytest.mark.filterwarnings("ignore:coroutine '_late' was never awaited")
+async def test_anomalous_values_answer_the_same(compile_at, recipes) -> None:
+    standard, fast = await both_anomalous(ANOMALIES, recipes)
+    assert fast == standard, recipes
+
+
+GOOD_LEAF: dict[str, Any] = {"class": "leaf"}
+GOOD_BOX: dict[str, Any] = {"class": "box", "leaf": GOOD_LEAF, "leaves": [GOOD_LEAF] * 2}
+
+
+@pytest.mark.parametrize(
+    "recipes",
+    [
+        pytest.param([GOOD_BOX, GOOD_BOX], id="plain"),
+        pytest.param([GOOD_BOX, {**GOOD_BOX, "class": "none"}], id="null item"),
+        pytest.param([{**GOOD_BOX, "leaves": [GOOD_LEAF, None]}], id="null in non-null list"),
+        pytest.param(
+            [{**GOOD_BOX, "leaves": [GOOD_LEAF, {"class": "sneaky"}], "maybe_leaves": True}],
+            id="mixed classes in a list",
+        ),
+        pytest.param([{**GOOD_BOX, "leaves_as": "tuple"}], id="tuple list"),
+        pytest.param([{**GOOD_BOX, "class": "sneaky"}], id="is_type_of refuses"),
+        pytest.param(
+            [{**GOOD_BOX, "twin": GOOD_BOX}, {**GOOD_BOX, "twin": {**GOOD_BOX, "class": "sneaky"}}],
+            id="is_type_of refuses an object field",
+        ),
+        pytest.param([{**GOOD_BOX, "leaf": {"class": "exploding"}}], id="raising attribute"),
+        pytest.param([{**GOOD_BOX, "leaf": {"number": "big"}}], id="Int out of range"),
+        pytest.param([{**GOOD_BOX, "leaf": {"number": "bool", "flag": "int"}}], id="bool/int"),
+        pytest.param([{**GOOD_BOX, "leaf": {"text": "int", "colour": "text"}}], id="wrong class"),
+        pytest.param([{**GOOD_BOX, "leaf": {"when": "text"}}], id="DateTime of a string"),
+        pytest.param([{**GOOD_BOX, "leaf": {"maybe_text": "error"}}], id="returned exception"),
+        pytest.param(
+            [{**GOOD_BOX, "name": "late", "leaf": {"text": "late", "tags": "late"}}],
+            id="awaitable values",
+        ),
+        pytest.param([{**GOOD_BOX, "owner": "unconvertible"}], id="loaded, unconvertible"),
+        pytest.param([GOOD_BOX, {**GOOD_BOX, "owner": "failing"}], id="loaded, failing"),
+        pytest.param(
+            [{**GOOD_BOX, "boxes": [{**GOOD_BOX, "leaf": {"text": "none"}}]}],
+            id="null propagation from below",
+        ),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:coroutine '_late' was never awaited")
+async def test_each_anomaly_answers_the_same(compile_at, recipes) -> None:
+    for _ in range(2):  # the second run meets the selection compiled, when it is
+        standard, fast = await both_anomalous(ANOMALIES, recipes)
+        assert fast == standard
+
+
+async def test_the_fast_path_answers_plain_values_itself(compile_at, monkeypatch) -> None:
+    """Plain values never reach graphql-core's `execute_field` (only the root field's
+    resolver and the loaded fields' batch do): the fast path is taken, not just correct."""
+    calls: list[str] = []
+    original = FastExecutionContext.execute_field
+
+    def counting(self, parent_type, source, fdl, path, position_context):  # type: ignore[no-untyped-def]
+        calls.append(f"{parent_type.name}.{fdl[0].node.name.value}")
+        return original(self, parent_type, source, fdl, path, position_context)
+
+    monkeypatch.setattr(FastExecutionContext, "execute_field", counting)
+    standard, fast = await both_anomalous(ANOMALIES, [{**GOOD_BOX, "twin": GOOD_BOX}] * 2)
+    assert fast == standard and not standard["errors"]
+    assert calls == ["AnomalyQuery.boxes"]
