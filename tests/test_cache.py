@@ -7,13 +7,17 @@ import asyncio
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy.orm import configure_mappers
 
 from domain.auth.partners import PartnerScope
+from domain.jobs.models import Job
+from domain.sql import detached
 from schema.ids import from_global_id
-from server.cache import PublicCache
+from server.cache import JOB_PRIVATE_COLUMNS, PublicCache, _dump, _load
 from server.cache_store import MemoryCacheStore, RedisCacheStore
 from server.read_scope import request_scope
 from tests.factories import UPDATE_JOB, create_job, skill_gid, transition_mutation
@@ -282,3 +286,45 @@ async def test_embedded_mode_caches_in_memory(services):
     assert key is not None and await cache.get_skills(key) is None
     await cache.put_skills(key, [])
     assert await cache.get_skills(key) == []
+
+
+def test_a_cached_row_decodes_to_exactly_the_row_that_was_stored():
+    """Every column type of the cached tables comes back as the value and class it had:
+    UUIDs, aware times, dates, floats, JSONB and text arrays (server/cache.py::_decoder)."""
+    configure_mappers()
+    columns = [c.key for c in Job.__table__.columns if c.key not in JOB_PRIVATE_COLUMNS]  # type: ignore[attr-defined]
+    row = detached(
+        Job,
+        {
+            "id": uuid.uuid4(),
+            "organization_id": uuid.uuid4(),
+            "title": '倉庫 "A"',
+            "description": "",
+            "employment_type": "FULL_TIME",
+            "remote": False,
+            "prefecture": "TOKYO",
+            "city": "新宿区",
+            "lat": 35.0,
+            "lon": 139.7,
+            "pay_min": 1200,
+            "pay_max": 1500,
+            "pay_period": "HOURLY",
+            "languages": [{"code": "ja", "level": "N3"}],
+            "schedule": [],
+            "openings": 2,
+            "start_date": date(2026, 12, 1),
+            "required_credential_types": ["ForkliftLicence"],
+            "status": "OPEN",
+            "version": 3,
+            "created_at": datetime(2026, 11, 1, 9, 30, 0, 123456, tzinfo=UTC),
+            "updated_at": None,
+            "published_at": datetime(2026, 11, 2, tzinfo=UTC),
+            "matching_status": "IDLE",
+            "matched_at": None,
+        },
+    )
+    loaded = _load(Job, _dump(row, JOB_PRIVATE_COLUMNS))
+    for column in columns:
+        original, back = getattr(row, column), getattr(loaded, column)
+        assert (back, type(back)) == (original, type(original)), column
+    assert loaded.created_at.isoformat() == "2026-11-01T09:30:00.123456+00:00"

@@ -41,7 +41,7 @@ def log_statements(into: list[str]) -> None:
         setattr(asyncpg.Connection, name, logged)
 
 
-async def profile(operation: str, jobs: int, requests: int, top: int) -> None:
+async def profile(operation: str, jobs: int, requests: int, top: int, sort: str) -> None:
     fixture = await prepare(jobs, max(jobs // 5, 100))
     os.environ.update(fixture.env)
     from server.app import create_app  # after the environment names the database
@@ -83,7 +83,7 @@ async def profile(operation: str, jobs: int, requests: int, top: int) -> None:
         await drop(fixture)
     print(f"{operation}: {elapsed / requests * 1e3:.1f} ms per request under the profiler")
     stats = pstats.Stats(profiler)
-    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats(sort).print_stats(top)
     if os.environ.get("PROFILE_CALLERS"):
         stats.print_callers(*os.environ["PROFILE_CALLERS"].split(","))
 
@@ -94,5 +94,10 @@ if __name__ == "__main__":
     parser.add_argument("--jobs", type=int, default=3000)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sort", default="tottime", help="a pstats key, e.g. cumulative")
     arguments = parser.parse_args()
-    asyncio.run(profile(arguments.operation, arguments.jobs, arguments.requests, arguments.top))
+    asyncio.run(
+        profile(
+            arguments.operation, arguments.jobs, arguments.requests, arguments.top, arguments.sort
+        )
+    )
