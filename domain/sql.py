@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, any_, bindparam
@@ -76,7 +76,7 @@ def _dict_reader(keys: Sequence[str], start: int) -> Callable[[Sequence[Any]], d
     return reader
 
 
-@cache
+@lru_cache(maxsize=256)  # one per model and set of columns a query shape reads
 def plain_rows(model: type[M], leave_out: frozenset[str] = frozenset()) -> PlainRows[M]:
     return PlainRows(model, leave_out)
 

@@ -17,6 +17,7 @@ from schema.context import Info
 from schema.inputs import to_domain
 from schema.jobs import CreateJobInput, Job, JobFilter, JobIdInput, JobPayload, UpdateJobInput
 from schema.relay import After, Before, Connection, First, Last
+from schema.selections import field_names_at
 
 
 async def jobs(
@@ -32,11 +33,13 @@ async def jobs(
 ) -> Connection[Job]:
     """Open jobs (or your organisation's jobs in any status), newest first."""
     ctx = info.context
+    shown = field_names_at(info.selected_fields[0].selections, ("edges", "node"))
     page = await queries.browse_jobs(
         ctx.services.database.read_session,
         ctx.principal,
         to_domain(filter, drop_none=True) if filter else {},
         page_request(first, after, last, before),
+        columns=Job.columns_for(shown),
     )
     return Connection.from_page(page, Job.from_row)
 

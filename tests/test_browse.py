@@ -274,3 +274,51 @@ async def test_directory_is_for_employers(client, directory):
     worker = await register(client, "curious@example.com")
     assert error_codes(await gql(client, WORKERS, {}, worker.token)) == ["FORBIDDEN"]
     assert error_codes(await gql(client, WORKERS, {})) == ["UNAUTHENTICATED"]
+
+
+EVERY_JOB_FIELD = """
+fragment Shown on Job {
+  title description employmentType remote openings startDate requiredCredentialTypes
+  status createdAt updatedAt publishedAt matchingStatus matchedAt
+  location { prefecture city lat lon } pay { min max period }
+  languages { code level } schedule { day start end }
+  organization { id name } skills { skill { slug } minLevel required }
+}
+"""
+
+
+async def test_a_page_reads_what_its_selection_shows_however_it_is_selected(client, board):
+    """Only the columns a page shows are read (schema/jobs.py::Job.columns_for): every
+    field, asked for through fragments, aliases and inline fragments, one at a time and
+    all together, has the value `node` (which reads every column) gives."""
+    everything = data(
+        await gql(
+            client, EVERY_JOB_FIELD + "{ jobs(first: 10) { edges { node { id ...Shown } } } }"
+        )
+    )["jobs"]["edges"]
+    assert len(everything) == 4
+    for edge in everything:
+        job = edge["node"]
+        by_node = data(
+            await gql(
+                client,
+                EVERY_JOB_FIELD + "query($id: ID!) { node(id: $id) { ...Shown } }",
+                {"id": job["id"]},
+            )
+        )["node"]
+        assert {**by_node, "id": job["id"]} == job
+    expected = {edge["node"]["id"]: edge["node"] for edge in everything}
+    for field in ("title", "status", "pay { period }", "location { city }", "schedule { day }"):
+        name = field.split(" ")[0]
+        query = (
+            "{ jobs(first: 10) { edges { node { id "
+            f"... on Node {{ ... on Job {{ shown: {field} }} }} }} }} }} }}"
+        )
+        for edge in data(await gql(client, query))["jobs"]["edges"]:
+            node = edge["node"]
+            wanted = expected[node["id"]][name]
+            if isinstance(wanted, dict):
+                wanted = {k: v for k, v in wanted.items() if k in field}
+            elif isinstance(wanted, list):
+                wanted = [{k: v for k, v in item.items() if k in field} for item in wanted]
+            assert node["shown"] == wanted, field

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
@@ -79,6 +79,7 @@ WEEKENDS_ONLY = literal_column(
 # Reads never need the search columns (hundreds of grams per row, each converted in
 # Python): leaving them out of the SELECT is most of a 100-job page's load time (issue 10).
 JOB_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # for finding, never shown
+_JOB_COLUMNS = frozenset(column.key for column in Job.__table__.columns)  # type: ignore[attr-defined]
 UNREAD_SEARCH_COLUMNS = tuple(defer(getattr(Job, name)) for name in sorted(JOB_SEARCH_COLUMNS))
 
 
@@ -141,7 +142,11 @@ async def browse_jobs(
     actor: Principal,
     filter_data: dict[str, Any],
     page: PageRequest,
+    columns: Collection[str] | None = None,
 ) -> Page[Job]:
+    """A page of the jobs the actor may browse. With `columns`, only those columns are
+    read (what the caller will show; the rest stay unloaded), else all but the search
+    columns."""
     actor.require_scope(PartnerScope.JOBS_READ)
     wanted = validated(JobFilter, filter_data)
     page.validate()
@@ -153,7 +158,9 @@ async def browse_jobs(
         Job.created_at,
         Job.id,
         page,
-        read_only_leaving_out=JOB_SEARCH_COLUMNS,
+        read_only_leaving_out=JOB_SEARCH_COLUMNS
+        if columns is None
+        else _JOB_COLUMNS - set(columns),
     )
 
 
