@@ -15,10 +15,12 @@ import json
 import math
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,6 +54,7 @@ ALREADY_SEEDED = "already seeded (nothing inserted)"
 REFERENCE_TIME = datetime(2026, 10, 1, tzinfo=UTC)
 REFERENCE_DATE = REFERENCE_TIME.date()
 CHUNK_ROWS = 1000
+BATCH_ROWS = 50_000  # rows made before they are written: memory stays flat at any size
 # Serialises concurrent `seed-demo` runs, so the second one sees the first one's admin.
 _ADVISORY_LOCK = 0x1D3_5EED
 
@@ -196,6 +199,17 @@ class DemoRows:
             (_table(JobStatusChange), self.job_status_changes),
         ]
 
+    def row_count(self) -> int:
+        return sum(len(rows) for _, rows in self.by_table())
+
+    def take(self) -> DemoRows:
+        """The rows so far, as a batch of their own; this object starts empty again (the
+        generators keep appending to it)."""
+        batch = DemoRows(**{name: list(rows) for name, rows in vars(self).items()})
+        for rows in vars(self).values():
+            rows.clear()
+        return batch
+
     def counts(self) -> dict[str, int]:
         return {
             "users": len(self.users),
@@ -210,12 +224,19 @@ class DemoRows:
 
 
 async def seed_demo_data(
-    session_factory: Callable[[], AsyncSession], size: DemoSize, seed: int = 42
+    session_factory: Callable[[], AsyncSession],
+    size: DemoSize,
+    seed: int = 42,
+    batch_rows: int = BATCH_ROWS,
 ) -> dict[str, int]:
     """Create the demo data in one transaction and return how many rows of each kind.
 
+    The rows are made and written a batch at a time (`iter_demo_rows`), so memory stays
+    flat whatever the size: holding them all, 1,000,000 jobs took 22 GB.
+
     If the demo admin already exists nothing is written: the result then carries the
     `ALREADY_SEEDED` key and counts what the database already holds."""
+    counts: Counter[str] = Counter()
     async with session_factory() as session, session.begin():
         await session.execute(select(func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
         if await user_by_email(session, ADMIN_EMAIL) is not None:
@@ -223,11 +244,12 @@ async def seed_demo_data(
         rows = await session.execute(select(Skill))
         skills = {skill.id: skill for skill in rows.scalars()}
         password_hash = await hash_password(DEMO_PASSWORD)  # once: argon2 is slow on purpose
-        demo = build_demo_rows(size, seed, skills, password_hash)
-        for table, table_rows in demo.by_table():
-            for start in range(0, len(table_rows), CHUNK_ROWS):
-                await session.execute(insert(table), table_rows[start : start + CHUNK_ROWS])
-    return demo.counts()
+        for batch in iter_demo_rows(size, seed, skills, password_hash, batch_rows):
+            for table, table_rows in batch.by_table():
+                for start in range(0, len(table_rows), CHUNK_ROWS):
+                    await session.execute(insert(table), table_rows[start : start + CHUNK_ROWS])
+            counts.update(batch.counts())
+    return dict(counts)
 
 
 async def existing_demo_counts(session: AsyncSession) -> dict[str, int]:
@@ -253,20 +275,41 @@ async def existing_demo_counts(session: AsyncSession) -> dict[str, int]:
 def build_demo_rows(
     size: DemoSize, seed: int, skills: dict[uuid.UUID, Skill], password_hash: str
 ) -> DemoRows:
-    """All demo rows, without touching the database: a pure function of size and seed.
+    """All demo rows, without touching the database: a pure function of size and seed."""
+    return next(iter_demo_rows(size, seed, skills, password_hash, batch_rows=math.inf))
+
+
+def iter_demo_rows(
+    size: DemoSize,
+    seed: int,
+    skills: dict[uuid.UUID, Skill],
+    password_hash: str,
+    batch_rows: float = BATCH_ROWS,
+) -> Iterator[DemoRows]:
+    """The demo rows in batches of about `batch_rows`, each complete (a worker's or a
+    job's rows are never split) and in foreign-key order after the batches before it.
 
     Workers, employers and the admin draw from separate random streams, so asking for more
-    jobs does not change the workers (and vice versa)."""
+    jobs does not change the workers (and vice versa); the batch size changes nothing."""
     missing = sorted(slug for slug in _all_slugs() if _skill_id(slug) not in skills)
     if missing:
         raise RuntimeError(f"The skills table lacks {missing[:5]}: run the migrations first.")
     demo = DemoRows()
     _add_admin(demo, random.Random(f"iworkz-demo:{seed}:admin"))
-    _add_workers(demo, random.Random(f"iworkz-demo:{seed}:workers"), size.workers, skills)
-    _add_employers_and_jobs(demo, random.Random(f"iworkz-demo:{seed}:jobs"), size.jobs, skills)
-    for row in demo.users:
+    units = chain(
+        _add_workers(demo, random.Random(f"iworkz-demo:{seed}:workers"), size.workers, skills),
+        _add_employers_and_jobs(demo, random.Random(f"iworkz-demo:{seed}:jobs"), size.jobs, skills),
+    )
+    for _ in units:
+        if demo.row_count() >= batch_rows:
+            yield _with_password(demo.take(), password_hash)
+    yield _with_password(demo.take(), password_hash)
+
+
+def _with_password(batch: DemoRows, password_hash: str) -> DemoRows:
+    for row in batch.users:
         row["password_hash"] = password_hash
-    return demo
+    return batch
 
 
 # --- data files -------------------------------------------------------------------------
@@ -407,9 +450,11 @@ def _add_admin(demo: DemoRows, rng: random.Random) -> None:
 
 def _add_workers(
     demo: DemoRows, rng: random.Random, count: int, skills: dict[uuid.UUID, Skill]
-) -> None:
+) -> Iterator[None]:
+    """Adds the workers to `demo`, pausing after each (a place to take a batch)."""
     for number, (info, _) in enumerate(_spread_prefectures(rng, count), start=1):
         _add_worker(demo, rng, number, info, skills)
+        yield
 
 
 def _add_worker(
@@ -611,9 +656,10 @@ def _add_employers_and_jobs(
     rng: random.Random,
     count: int,
     skills: dict[uuid.UUID, Skill],
-) -> None:
+) -> Iterator[None]:
     """About one organisation per four jobs. Jobs are laid out in prefecture (JIS, roughly
-    north-to-south) order and cut into runs, so an employer's sites lie in one region."""
+    north-to-south) order and cut into runs, so an employer's sites lie in one region.
+    Pauses after each job (a place to take a batch: the job's organisation is already in)."""
     if count == 0:
         return
     slots = sorted(_spread_prefectures(rng, count), key=lambda slot: slot[0].jis)
@@ -661,6 +707,7 @@ def _add_employers_and_jobs(
                 founded,
                 skills,
             )
+            yield
 
 
 def _organization_name(
