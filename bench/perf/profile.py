@@ -28,17 +28,25 @@ from tests.graphql_client import login
 
 
 def log_statements(into: list[str]) -> None:
-    """Record every statement asyncpg is asked to run or prepare (this process only)."""
+    """Record every statement asyncpg runs (this process only): straight on a connection,
+    or through a prepared statement, which is how SQLAlchemy runs them once its
+    per-connection statement cache is warm."""
     import asyncpg
+    from asyncpg.prepared_stmt import PreparedStatement
 
-    for name in ("execute", "prepare", "fetch", "fetchrow", "fetchval"):
-        original = getattr(asyncpg.Connection, name)
+    def logging(method: Any, query_of: Any) -> Any:
+        def logged(self: Any, *args: Any, **kw: Any) -> Any:
+            into.append(" ".join(query_of(self, args).split())[:160])
+            return method(self, *args, **kw)
 
-        def logged(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
-            into.append(" ".join(query.split())[:160])
-            return _original(self, query, *args, **kw)
+        return logged
 
-        setattr(asyncpg.Connection, name, logged)
+    for name in ("execute", "fetch", "fetchrow", "fetchval"):
+        method = getattr(asyncpg.Connection, name)
+        setattr(asyncpg.Connection, name, logging(method, lambda _self, args: args[0]))
+    for name in ("fetch", "fetchrow", "fetchval", "executemany"):
+        method = getattr(PreparedStatement, name)
+        setattr(PreparedStatement, name, logging(method, lambda self, _args: self.get_query()))
 
 
 async def profile(operation: str, jobs: int, requests: int, top: int, sort: str) -> None:
