@@ -115,7 +115,7 @@ async def recommended_workers(
     ctx = info.context
     job_pk = to_domain(_JobArg(job_id), id_types=IDS)["job_id"]
     page = await queries.recommended_workers(
-        ctx.services.database.session,
+        ctx.services.database.read_session,  # the engine's suggestions: a moment behind is fine
         ctx.principal,
         job_pk,
         page_request(first, after, last, before),
@@ -133,7 +133,9 @@ async def recommended_jobs(
     """Open jobs for you, the signed-in worker, best fit first."""
     ctx = info.context
     page = await queries.recommended_jobs(
-        ctx.services.database.session, ctx.principal, page_request(first, after, last, before)
+        ctx.services.database.read_session,  # the engine's suggestions: a moment behind is fine
+        ctx.principal,
+        page_request(first, after, last, before),
     )
     return Connection.from_page(page, Match.from_row)
 
