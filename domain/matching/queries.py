@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from pydantic import Field
@@ -81,9 +81,14 @@ async def browse_matches(
 
 
 async def recommended_workers(
-    session_factory: Callable[[], Any], actor: Principal, job_id: uuid.UUID, page: PageRequest
+    session_factory: Callable[[], Any],
+    actor: Principal,
+    job_id: uuid.UUID,
+    page: PageRequest,
+    columns: Collection[str] | None = None,
 ) -> Page[Match]:
-    """The job's open matches, best score first (the employer's view)."""
+    """The job's open matches, best score first (the employer's view). With `columns`,
+    only those columns are read (the rest raise on access)."""
     page.validate()
     async with session_factory() as session:
         job = await session.get(Job, job_id)
@@ -98,40 +103,59 @@ async def recommended_workers(
     if not allowed:
         raise NotFound("job")
     statement = select(Match).where(col(Match.job_id) == job_id, col(Match.status).in_(ACTIVE))
-    return await keyset_page(session_factory, statement, col(Match.score), col(Match.id), page)
-
-
-async def recommended_jobs(
-    session_factory: Callable[[], Any], actor: Principal, page: PageRequest
-) -> Page[Match]:
-    """The viewing worker's open matches, best score first."""
-    user_id = actor.require_role(Role.WORKER)
-    page.validate()
-    async with session_factory() as session:
-        profile_id = (
-            await session.execute(
-                select(WorkerProfile.id).where(col(WorkerProfile.user_id) == user_id)
-            )
-        ).scalar()
-    if profile_id is None:
-        raise NotFound("profile")
-    statement = (
-        select(Match)
-        .join(Job, col(Job.id) == col(Match.job_id))
-        .where(
-            col(Match.profile_id) == profile_id,
-            col(Match.status).in_(ACTIVE),
-            col(Job.status) == "OPEN",
-        )
-    )
     return await keyset_page(
         session_factory,
         statement,
         col(Match.score),
         col(Match.id),
         page,
-        read_only_leaving_out=(),  # a page to show: plain rows, not tracked ORM objects
+        read_only_leaving_out=_left_out(columns),  # a page to show: plain rows
     )
+
+
+async def recommended_jobs(
+    session_factory: Callable[[], Any],
+    actor: Principal,
+    page: PageRequest,
+    columns: Collection[str] | None = None,
+) -> Page[Match]:
+    """The viewing worker's open matches, best score first. With `columns`, only those
+    columns are read (the rest raise on access)."""
+    user_id = actor.require_role(Role.WORKER)
+    page.validate()
+    # The caller's profile inside the page's statement: one round trip, not two.
+    caller_profile = (
+        select(WorkerProfile.id).where(col(WorkerProfile.user_id) == user_id).scalar_subquery()
+    )
+    statement = (
+        select(Match)
+        .join(Job, col(Job.id) == col(Match.job_id))
+        .where(
+            col(Match.profile_id) == caller_profile,
+            col(Match.status).in_(ACTIVE),
+            col(Job.status) == "OPEN",
+        )
+    )
+    found = await keyset_page(
+        session_factory,
+        statement,
+        col(Match.score),
+        col(Match.id),
+        page,
+        read_only_leaving_out=_left_out(columns),  # a page to show: plain rows
+    )
+    if not found.items:  # no suggestions, or no profile to have them
+        async with session_factory() as session:
+            if await profile_of_user(session, user_id) is None:
+                raise NotFound("profile")
+    return found
+
+
+_MATCH_COLUMNS = frozenset(column.key for column in Match.__table__.columns)  # type: ignore[attr-defined]
+
+
+def _left_out(columns: Collection[str] | None) -> frozenset[str]:
+    return frozenset() if columns is None else _MATCH_COLUMNS - set(columns)
 
 
 async def matches_visible_to(
