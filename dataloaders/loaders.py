@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any, TypeVar
 
-from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
@@ -45,13 +44,6 @@ from server.metrics import DATALOADER_BATCH_SIZE
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-@cache
-def _batch_sizes(loader: str) -> Histogram:
-    """The histogram child of one loader, found once: `labels()` takes a lock and builds
-    a key, and every request makes its loaders anew."""
-    return DATALOADER_BATCH_SIZE.labels(loader)
 
 
 class Loaders:
@@ -186,7 +178,7 @@ class Loaders:
         name: str,
         missing: Any = None,
     ) -> DataLoader[K, V]:
-        batch_sizes = _batch_sizes(name.lstrip("_"))
+        batch_sizes = DATALOADER_BATCH_SIZE.labels(name.lstrip("_"))
 
         async def load(keys: Sequence[K]) -> list[V]:
             batch_sizes.observe(len(keys))

@@ -66,12 +66,22 @@ class Database:
         url: str,
         *,
         pool_size: int = 10,
+        parallel_workers_per_query: int = 0,
         replica_url: str | None = None,
         replica_max_lag_seconds: float = 5.0,
         replica_check_interval_seconds: float = 2.0,
     ) -> None:
+        """`parallel_workers_per_query` is PostgreSQL's `max_parallel_workers_per_gather`
+        on every connection. Off by default: the app's statements are small keyset
+        pages, and at 1,000,000 jobs the planner started the skill-filtered jobs page
+        on two parallel workers, 15–22 ms instead of 4 ms serially (worker start-up),
+        with three processes busy for one request (bench/README.md, run 8)."""
+        server_settings = {"max_parallel_workers_per_gather": str(parallel_workers_per_query)}
         self.engine: AsyncEngine = create_async_engine(
-            async_url(url), pool_size=pool_size, max_overflow=pool_size
+            async_url(url),
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            connect_args={"server_settings": server_settings},
         )
         ping_when_idle(self.engine)
         self._after_commit: list[AfterCommit] = []
@@ -88,7 +98,10 @@ class Database:
                 async_url(replica_url),
                 pool_size=pool_size,
                 max_overflow=pool_size,
-                connect_args={"timeout": REPLICA_CONNECT_TIMEOUT_SECONDS},
+                connect_args={
+                    "timeout": REPLICA_CONNECT_TIMEOUT_SECONDS,
+                    "server_settings": server_settings,
+                },
             )
             ping_when_idle(self.replica_engine)
             self._replica_sessions = _read_only_sessions(self.replica_engine)

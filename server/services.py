@@ -145,6 +145,7 @@ def build_database(settings: Settings, url: str | None = None) -> Database:
     return Database(
         url or database_url(settings),
         pool_size=settings.database_pool_size,
+        parallel_workers_per_query=settings.database_parallel_workers_per_query,
         replica_url=settings.database_replica_url,
         replica_max_lag_seconds=settings.database_replica_max_lag_seconds,
         replica_check_interval_seconds=settings.database_replica_check_interval_seconds,

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         default=None, description="A streaming replica for reads that may lag a little"
     )
     database_pool_size: int = 10
+    database_parallel_workers_per_query: int = Field(
+        default=0,
+        ge=0,
+        description="PostgreSQL's max_parallel_workers_per_gather on the app's connections",
+    )
     redis_url: str | None = None
     chain_rpc_url: str | None = Field(
         default=None, description="Ethereum JSON-RPC node; unset: the embedded chain in DATA_DIR"

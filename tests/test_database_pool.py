@@ -77,3 +77,26 @@ async def test_the_fresh_read_connection_runs_without_a_transaction(database):
     async with database.fresh_read_connection() as connection:
         before, after = await _two_clock_readings(connection)
     assert before < after
+
+
+async def test_statements_run_without_parallel_workers_unless_asked(database, database_url):
+    """A page is planned serially (DATABASE_PARALLEL_WORKERS_PER_QUERY, default 0) on
+    every kind of connection; a deployment that wants parallel plans can have them."""
+
+    async def workers_per_gather(db: Database) -> set[str]:
+        shown = set()
+        for sessions in (db.session, db.read_session):
+            async with sessions() as session:
+                found = await session.execute(text("SHOW max_parallel_workers_per_gather"))
+                shown.add(found.scalar_one())
+        async with db.fresh_read_connection() as connection:
+            found = await connection.exec_driver_sql("SHOW max_parallel_workers_per_gather")
+            shown.add(found.scalar_one())
+        return shown
+
+    assert await workers_per_gather(database) == {"0"}
+    parallel = Database(database_url, pool_size=1, parallel_workers_per_query=2)
+    try:
+        assert await workers_per_gather(parallel) == {"2"}
+    finally:
+        await parallel.dispose()
