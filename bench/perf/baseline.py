@@ -197,7 +197,14 @@ async def recommended_jobs(request: Request) -> Response:
 def create_app(database_url: str) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.pool = await asyncpg.create_pool(database_url, min_size=2, max_size=10)
+        # The same session settings as the app's connections (server/database.py): the
+        # same plans, so the comparison is of everything but the SQL.
+        app.state.pool = await asyncpg.create_pool(
+            database_url,
+            min_size=2,
+            max_size=10,
+            server_settings={"max_parallel_workers_per_gather": "0"},
+        )
         yield
         await app.state.pool.close()
 
