@@ -84,20 +84,24 @@ def database_env(name: str) -> dict[str, str]:
     }
 
 
-async def prepare(jobs: int, workers: int) -> Fixture:
-    name = f"iworkz_perf_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
+async def prepare(jobs: int, workers: int, existing: str | None = None) -> Fixture:
+    """A database seeded with `jobs` and `workers`, or the `existing` one as it is (a
+    1,000,000-job seed takes 20–35 minutes: `--keep` it once, then `--database` it)."""
+    name = existing or f"iworkz_perf_{uuid.uuid4().hex[:8]}"
     env = database_env(name)
-    started = time.perf_counter()
-    subprocess.run(
-        [IWORKZ, "seed-demo", "--workers", str(workers), "--jobs", str(jobs)],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    print(f"  seeded {jobs:,} jobs / {workers:,} workers in {time.perf_counter() - started:.0f} s")
+    if existing is None:
+        admin = await asyncpg.connect(ADMIN_URL)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        started = time.perf_counter()
+        subprocess.run(
+            [IWORKZ, "seed-demo", "--workers", str(workers), "--jobs", str(jobs)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        seconds = time.perf_counter() - started
+        print(f"  seeded {jobs:,} jobs / {workers:,} workers in {seconds:.0f} s")
     fixture = Fixture(env["DATABASE_URL"], env)
     connection = await asyncpg.connect(env["DATABASE_URL"])
     try:
@@ -105,7 +109,10 @@ async def prepare(jobs: int, workers: int) -> Fixture:
             "SELECT u.email, p.id FROM users u JOIN worker_profiles p ON p.user_id = u.id "
             "ORDER BY u.email LIMIT 1"
         )
-        await connection.execute(SUGGESTIONS_SQL, profile_id)
+        if not await connection.fetchval(
+            "SELECT count(*) FROM matches WHERE profile_id = $1", profile_id
+        ):
+            await connection.execute(SUGGESTIONS_SQL, profile_id)
         prefecture, skill_id, _ = await connection.fetchrow(FILTER_SQL)
         job_id = await connection.fetchval(
             "SELECT id FROM jobs WHERE status = 'OPEN' ORDER BY created_at DESC LIMIT 1"
@@ -327,7 +334,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         report["executor"] = json.loads(output)
     for size in args.sizes:
         print(f"size {size:,} jobs")
-        fixture = await prepare(size, max(size // 5, 100))
+        fixture = await prepare(size, max(size // 5, 100), args.database)
+        if args.database or args.keep:
+            print(f"  database {fixture.url.rsplit('/', 1)[1]} (kept)")
         try:
             entry: dict[str, Any] = {
                 "rows": fixture.rows,
@@ -338,7 +347,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 report["scale_out"] = await scale_out(fixture, args)
             report["sizes"][str(size)] = entry
         finally:
-            await drop(fixture)
+            if not (args.database or args.keep):
+                await drop(fixture)
     return report
 
 
@@ -371,6 +381,10 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--processes", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument("--skip-executor", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="leave the seeded database")
+    parser.add_argument(
+        "--database", help="an existing seeded database (one size; not seeded, not dropped)"
+    )
     arguments = parser.parse_args()
     result = asyncio.run(main(arguments))
     print_table(result)
