@@ -15,7 +15,7 @@ from domain.matching.lifecycle import MatchOrigin, MatchStatus
 from domain.matching.models import Match as MatchRow
 from domain.matching.models import MatchTransition as MatchTransitionRow
 from schema.context import Info
-from schema.enums import describe_values
+from schema.enums import describe_values, member_of
 from schema.errors import UserError
 from schema.ids import to_global_id
 from schema.jobs import Job
@@ -51,6 +51,9 @@ describe_values(
         MatchOrigin.INVITATION: "The employer invited the worker.",
     },
 )
+
+_as_status = member_of(MatchStatus)
+_as_origin = member_of(MatchOrigin)
 
 
 @strawberry.type(description="One status change of a match.")
@@ -102,8 +105,8 @@ class Match(RowBacked, Node):
         )
 
     converters: ClassVar[Mapping[str, Callable[[MatchRow], Any]]] = {
-        "status": lambda row: MatchStatus(row.status),
-        "origin": lambda row: MatchOrigin(row.origin),
+        "status": lambda row: _as_status(row.status),
+        "origin": lambda row: _as_origin(row.origin),
         "score": attrgetter("score"),
         "breakdown": attrgetter("breakdown"),
         "explanation_en": attrgetter("explanation_en"),

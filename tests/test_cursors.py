@@ -27,5 +27,8 @@ def test_a_time_cursor_is_the_json_encoding_and_decodes_back(when: datetime, row
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False), st.uuids())
-def test_a_score_cursor_decodes_back(score: float, row_id: uuid.UUID):
-    assert _decode_cursor(encode_cursor(score, row_id)) == (score, row_id)
+def test_a_score_cursor_is_the_json_encoding_and_decodes_back(score: float, row_id: uuid.UUID):
+    cursor = encode_cursor(score, row_id)
+    as_json = json.dumps(["n", score, str(row_id)]).encode()
+    assert cursor == base64.urlsafe_b64encode(as_json).decode().rstrip("=")
+    assert _decode_cursor(cursor) == (score, row_id)

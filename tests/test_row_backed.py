@@ -112,3 +112,15 @@ def test_every_skill_field_reads_as_converted() -> None:
     )
     for field in dataclasses.fields(Skill):
         getattr(skill, field.name)
+
+
+def test_a_detached_row_is_what_sqlmodel_makes_of_it_without_the_orm() -> None:
+    """`detached` skips SQLModel's `__new__` for speed: the instance must hold exactly
+    what that `__new__` sets, plus the values."""
+    made_by_sqlmodel = SkillRow.__new__(SkillRow)
+    values = {"id": uuid.UUID(int=3), "slug": "picking"}
+    row = detached(SkillRow, values)
+    for slot in ("__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"):
+        assert getattr(row, slot) == getattr(made_by_sqlmodel, slot), slot
+    assert row.__dict__ == {**made_by_sqlmodel.__dict__, **values}
+    assert row.model_dump(include=set(values)) == values
