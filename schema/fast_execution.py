@@ -46,7 +46,6 @@ executor.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import keyword
 import linecache
@@ -76,6 +75,7 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.executor import CollectedErrors
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from strawberry.dataloader import DataLoader
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
@@ -594,38 +594,54 @@ def _bounded_set(cache: dict[Shape, Any], shape: Shape, value: Any) -> Any:
     return dropped
 
 
-# A loaded field's place in the response, waiting for its DataLoader: the loader's future,
-# the field, the result dict holding the place, and the path of the object it belongs to.
-# A tuple: one is made per object and field, on the hot path.
-_Deferred = tuple[Awaitable[Any], _Field, dict[str, Any], LazyPath]
+# A loaded field's place in the response, waiting for its batch: the DataLoader and the key
+# to ask it for, the field, the result dict holding the place, and the path of the object
+# it belongs to. A tuple: one is made per object and field, on the hot path.
+_Deferred = tuple[DataLoader[Any, Any], Any, _Field, dict[str, Any], LazyPath]
 
 
-async def _results(awaitables: list[Awaitable[Any]]) -> list[Any]:
-    """Each awaitable's result, in order, as `asyncio.gather` gives them. DataLoader
-    futures are awaited one by one: after the first, the rest of its batch is done, so
-    this wakes up once per batch where `gather` runs a callback per future. As with
-    `gather`, a failure leaves no exception unretrieved, and a cancellation cancels all."""
-    if not all(isinstance(awaitable, asyncio.Future) for awaitable in awaitables):
-        return await asyncio.gather(*awaitables)
-    futures: list[asyncio.Future[Any]] = awaitables  # type: ignore[assignment]
-    values = []
-    try:
-        for future in futures:
-            values.append(await future)
-    except asyncio.CancelledError:
-        for future in futures:
-            future.cancel()
-        raise
-    except Exception:
-        for future in futures:
-            future.add_done_callback(_retrieve_exception)
-        raise
-    return values
+async def _loaded_values(batch: list[_Deferred]) -> list[Any]:
+    """Each deferred field's loaded value, in order.
+
+    Each DataLoader's batch function is called once for the keys the loader does not
+    hold yet, as its own batch would call it, but without a future, a callback and an
+    await per key (a page of 100 jobs asks ~200); the values are then primed into the
+    loader, so a later `load` in this request finds them, as after its own batch. A
+    failure, a wrong number of values or an exception among them raises: the caller
+    runs the standard path, which asks the loaders again and reports it as they do."""
+    keys_of: dict[DataLoader[Any, Any], dict[Any, None]] = {}
+    for loader, key, _, _, _ in batch:
+        keys_of.setdefault(loader, {})[key] = None
+    loaders = list(keys_of)
+    if len(loaders) == 1:
+        loaded = [await _load(loaders[0], list(keys_of[loaders[0]]))]
+    else:  # concurrently, as their batches would be dispatched
+        loaded = await gather_with_cancel(
+            *(_load(loader, list(keys_of[loader])) for loader in loaders)
+        )
+    found = dict(zip(loaders, loaded, strict=True))
+    return [found[loader][key] for loader, key, _, _, _ in batch]
 
 
-def _retrieve_exception(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled():
-        future.exception()
+async def _load(loader: DataLoader[Any, Any], keys: list[Any]) -> dict[Any, Any]:
+    found: dict[Any, Any] = {}
+    missing: list[Any] = []
+    for key in keys:
+        future = loader.cache_map.get(key) if loader.cache else None
+        if future is None or future.cancelled():
+            missing.append(key)
+        else:  # loaded (or being loaded) by a resolver of this request
+            found[key] = await future
+    size = loader.max_batch_size or len(missing)
+    for start in range(0, len(missing), size or 1):
+        chunk = missing[start : start + size]
+        values = list(await loader.load_fn(chunk))
+        if len(values) != len(chunk) or any(isinstance(v, BaseException) for v in values):
+            raise _Anomaly
+        loaded = dict(zip(chunk, values, strict=True))
+        loader.prime_many(loaded)
+        found.update(loaded)
+    return found
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -815,13 +831,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return False
         loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
         try:
-            future = getattr(self.context_value.loaders, loaded.loader).load(
-                getattr(source, loaded.key)
-            )
+            loader = getattr(self.context_value.loaders, loaded.loader)
+            key = getattr(source, loaded.key)
         except Exception:
             return False
+        if loader.__class__ is not DataLoader:
+            return False
         results[field.response_name] = None  # the place, so the response keeps its key order
-        deferred.append((future, field, results, path))
+        deferred.append((loader, key, field, results, path))
         return True
 
     # ---- completing plain values (the general checks) ----
@@ -975,9 +992,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         while pending:
             batch = pending[:]
             pending.clear()
-            values = await _results([future for future, _, _, _ in batch])
+            values = await _loaded_values(batch)
             awaiting: list[tuple[_Field, dict[str, Any], Any]] = []
-            for (_, field, results, path), value in zip(batch, values, strict=True):
+            for (_, _, field, results, path), value in zip(batch, values, strict=True):
                 completed = self._complete_loaded(field, value, path)
                 if self.is_awaitable(completed):
                     awaiting.append((field, results, completed))

@@ -251,6 +251,42 @@ async def test_a_value_the_conversion_rejects_fails_the_same_on_both_paths(servi
     assert standard["errors"]
 
 
+async def test_exceptional_or_miscounted_loader_values_fail_the_same(services, world) -> None:
+    """The fast path calls a loader's batch function itself: an exception among its
+    values, or too few values, is reported exactly as the DataLoader reports it."""
+
+    async def exceptional(keys: list[Any]) -> list[Any]:
+        return [RuntimeError("this one is gone") for _ in keys]
+
+    async def too_few(keys: list[Any]) -> list[Any]:
+        return []
+
+    for load in (exceptional, too_few):
+        standard, fast = await _both_with_loader(services, None, "organization", load)
+        assert fast == standard and standard["errors"], load.__name__
+
+
+async def test_loaded_values_are_batched_once_and_kept_for_the_request(services, world) -> None:
+    """One call of the batch function per page, however many jobs share a loader; the
+    values stay in the request's DataLoader, so a later `load` asks nothing more."""
+    calls: list[list[Any]] = []
+    context = await context_for(services, world["tokens"][1])
+    real = context.loaders.organization
+
+    async def counted(keys: list[Any]) -> list[Any]:
+        calls.append(list(keys))
+        return list(await real.load_many(keys))
+
+    loader = DataLoader(load_fn=counted)
+    context.loaders.organization = loader
+    result = client_view(await FAST.execute(PAGE_WITH_LOADED_FIELDS, context_value=context))
+    edges = result["data"]["jobs"]["edges"]
+    assert len(edges) > 1 and len(calls) == 1
+    assert len(calls[0]) == len({edge["node"]["organization"]["id"] for edge in edges})
+    organization = await loader.load(calls[0][0])
+    assert organization is not None and len(calls) == 1
+
+
 async def test_an_empty_loaded_list_answers_the_same(services, world) -> None:
     async def no_skills(keys: list[Any]) -> list[Any]:
         return [[] for _ in keys]
