@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from strawberry.schema.name_converter import NameConverter
 
@@ -27,9 +27,8 @@ class RowBacked:
     # names (converters or resolvers; any other converter reads the column of its name).
     always_read: ClassVar[tuple[str, ...]] = ("id",)
     columns_of_field: ClassVar[Mapping[str, tuple[str, ...]]] = {}
-    # strawberry asks every object for this (`get_strawberry_type_cast`); without a class
-    # value each ask would fall into `__getattr__` and raise (10× slower `is_type_of`).
-    # `strawberry.cast` still sets it on an instance.
+    # strawberry asks every object for this (`get_strawberry_type_cast`): a class value
+    # answers at once. `strawberry.cast` still sets it on an instance.
     __as_strawberry_type__: ClassVar[type | None] = None
 
     @classmethod
@@ -54,20 +53,46 @@ class RowBacked:
     @classmethod
     def lazily(cls, row: Any, **known: Any) -> Self:
         """An instance holding `known` fields, the rest converted from `row` when read."""
+        if "_converted_on_read" not in cls.__dict__:
+            _convert_on_read(cls)
         instance = cls.__new__(cls)
         instance.__dict__.update(known)
         instance.__dict__["_row"] = row
         return instance
 
-    if not TYPE_CHECKING:  # mypy keeps checking attribute names as declared
 
-        def __getattr__(self, name: str) -> Any:
-            state = self.__dict__
-            convert = type(self).converters.get(name)
-            if convert is None or "_row" not in state:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            value = state[name] = convert(state["_row"])
-            return value
+def _convert_on_read(cls: type[RowBacked]) -> None:
+    """Give each converted field its descriptor. Done on the first `lazily`, once
+    strawberry has made the class a dataclass: before, a class attribute of a field's
+    name would be taken for its default."""
+    for name, convert in cls.converters.items():
+        if name not in cls.__dict__:  # a field with a default keeps it
+            setattr(cls, name, _ConvertedOnRead(name, convert))
+    cls._converted_on_read = True  # type: ignore[attr-defined]
+
+
+class _ConvertedOnRead:
+    """A field's value converted from the instance's row on first read, then kept on the
+    instance, where later reads find it first (no `__set__`: a non-data descriptor).
+
+    Why a descriptor, not `__getattr__`: `__getattr__` runs only after the normal
+    lookup has failed and raised an AttributeError, ~1,100 times on a page of 100 jobs."""
+
+    __slots__ = ("convert", "name")
+
+    def __init__(self, name: str, convert: Callable[[Any], Any]) -> None:
+        self.name = name
+        self.convert = convert
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        state = instance.__dict__
+        if "_row" not in state:
+            kind = type(instance).__name__
+            raise AttributeError(f"{kind!r} object has no attribute {self.name!r}")
+        value = state[self.name] = self.convert(state["_row"])
+        return value
 
 
 _FIELDS_BY_GRAPHQL_NAME: dict[type[RowBacked], dict[str, str]] = {}

@@ -124,3 +124,26 @@ def test_a_detached_row_is_what_sqlmodel_makes_of_it_without_the_orm() -> None:
         assert getattr(row, slot) == getattr(made_by_sqlmodel, slot), slot
     assert row.__dict__ == {**made_by_sqlmodel.__dict__, **values}
     assert row.model_dump(include=set(values)) == values
+
+
+def test_a_type_still_constructs_as_a_dataclass_once_it_converts_on_read() -> None:
+    """The converted fields' descriptors are put on the class after strawberry made it a
+    dataclass: built with every field, an instance reads what it was given; a field left
+    out is still a missing argument, not a default."""
+    Job.from_row(job_row())  # the descriptors exist from here on
+    values = {
+        "id": "U2tpbGw6MQ==",
+        "pk": uuid.UUID(int=1),
+        "slug": "picking",
+        "sector": Sector.LOGISTICS,
+        "name_en": "Picking",
+        "name_ja": "ピッキング",
+        "aliases_en": [],
+        "aliases_ja": ["ピック"],
+    }
+    Skill.from_row(detached(SkillRow, {"id": uuid.UUID(int=2)}))
+    built = Skill(**values)
+    assert {name: getattr(built, name) for name in values} == values
+    del values["name_ja"]
+    with pytest.raises(TypeError, match="name_ja"):
+        Skill(**values)
