@@ -120,7 +120,16 @@ class Loaders:
     def personal_data(self) -> DataLoader[uuid.UUID, PersonalData | FieldEncryptionError]:
         """Decrypts only when `Worker.personalData` is asked for, and only what the caller
         may read."""
-        return self._loader(self._with_actor(self._personal_data))
+        keyring = self._keyring
+
+        async def _personal_data(
+            session: AsyncSession, actor: Principal, profile_ids: list[uuid.UUID]
+        ) -> dict[uuid.UUID, PersonalData | FieldEncryptionError]:
+            return await personal_data.personal_data_of_profiles(
+                session, actor, profile_ids, keyring=keyring
+            )
+
+        return self._loader(self._with_actor(_personal_data))
 
     @cached_property
     def notification(self) -> DataLoader[uuid.UUID, Notification]:
@@ -144,18 +153,13 @@ class Loaders:
     def profile_ai_extraction(self) -> DataLoader[uuid.UUID, AiExtraction]:
         return self._loader(self._with_actor(ai_saved.profile_extractions_visible_to))
 
-    async def _personal_data(
-        self, session: AsyncSession, actor: Principal, profile_ids: list[uuid.UUID]
-    ) -> dict[uuid.UUID, PersonalData | FieldEncryptionError]:
-        return await personal_data.personal_data_of_profiles(
-            session, actor, profile_ids, keyring=self._keyring
-        )
-
     def _with_actor(
         self, fetch: Callable[[AsyncSession, Principal, list[K]], Awaitable[dict[K, V]]]
     ) -> Callable[[AsyncSession, list[K]], Awaitable[dict[K, V]]]:
+        principal = self._principal  # not `self`: see `_loader`
+
         async def fetch_for_actor(session: AsyncSession, keys: list[K]) -> dict[K, V]:
-            return await fetch(session, self._principal, keys)
+            return await fetch(session, principal, keys)
 
         fetch_for_actor.__name__ = fetch.__name__  # the loader's name in metrics
         return fetch_for_actor
@@ -165,9 +169,14 @@ class Loaders:
         fetch: Callable[[AsyncSession, list[K]], Awaitable[dict[K, V]]],
         missing: Any = None,
     ) -> DataLoader[K, V]:
+        # The batch functions hold what they need, not `self`: the loaders they make are
+        # kept on `self`, and a closure over `self` made a cycle that kept every row a
+        # request loaded alive until the next garbage collection.
+        database = self._database
+
         async def read(keys: list[K]) -> dict[K, V]:
             # Loaders only read: the replica may serve them (server/database.py).
-            async with self._database.read_session() as session:
+            async with database.read_session() as session:
                 return await fetch(session, keys)
 
         return self._batched(read, fetch.__name__, missing)

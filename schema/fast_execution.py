@@ -50,6 +50,7 @@ import dataclasses
 import keyword
 import linecache
 import re
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import CoroutineType, GeneratorType
@@ -75,6 +76,7 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.executor import CollectedErrors
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.dataloader import DataLoader
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
@@ -644,6 +646,19 @@ async def _load(loader: DataLoader[Any, Any], keys: list[Any]) -> dict[Any, Any]
     return found
 
 
+def _weakly(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`method`, without keeping its object alive."""
+    reference = weakref.WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        bound = reference()
+        if bound is None:
+            raise ReferenceError("the execution is over")
+        return bound(*args, **kwargs)
+
+    return call
+
+
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution context with the fast path for plain and loaded fields."""
 
@@ -661,6 +676,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._deferred: list[_Deferred] | None = (
             [] if self._fast and self.operation.operation == OperationType.QUERY else None
         )
+        # graphql-core binds the resolvers' helpers to this context, which holds them: a
+        # cycle that kept the request's objects alive until the next garbage collection.
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weakly(self.gather_async_work), track=_weakly(self.track_async_work)
+        )
 
     def execute_fields(  # type: ignore[override]
         self,
@@ -675,6 +695,16 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 parent_type, source_value, path, grouped_field_set, position_context
             )
         return self._completer(parent_type, grouped_field_set)(source_value, path)
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """The response, and the request's completers let go: each holds this context's
+        bound methods, and this context holds them, a cycle that kept everything the
+        request loaded (rows, DataLoader caches, objects) alive until the next garbage
+        collection: young collections took ~0.9 ms of a page of 100 jobs."""
+        try:
+            return super().build_response(data)
+        finally:
+            self._completers.clear()
 
     # ---- building completers (once per selection per request) ----
 

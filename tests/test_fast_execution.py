@@ -5,6 +5,8 @@ partial errors (schema/fast_execution.py)."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import Any
 
 import pytest
@@ -285,6 +287,25 @@ async def test_loaded_values_are_batched_once_and_kept_for_the_request(services,
     assert len(calls[0]) == len({edge["node"]["organization"]["id"] for edge in edges})
     organization = await loader.load(calls[0][0])
     assert organization is not None and len(calls) == 1
+
+
+async def test_what_a_query_loaded_is_freed_when_it_ends(services, world) -> None:
+    """Without a garbage collection: nothing the request made holds itself in a cycle
+    (the completers and graphql-core's helpers through the execution context, the
+    batch functions through the loaders), so its rows go as soon as it ends. Before,
+    they waited for a young collection: ~0.9 ms of a page of 100 jobs."""
+    gc.collect()
+    gc.disable()
+    try:
+        context = await context_for(services, world["tokens"][1])
+        loaders = weakref.ref(context.loaders)
+        organizations = weakref.ref(context.loaders.organization)
+        result = await FAST.execute(PAGE_WITH_LOADED_FIELDS, context_value=context)
+        assert not result.errors and result.data and result.data["jobs"]["edges"]
+        del context, result
+        assert loaders() is None and organizations() is None
+    finally:
+        gc.enable()
 
 
 async def test_an_empty_loaded_list_answers_the_same(services, world) -> None:

@@ -82,10 +82,10 @@ def aggregate(raw: Path, top: int) -> None:
         print(f"  {100 * count / total:5.1f} %  {frame}")
 
 
-async def main(operation: str, jobs: int, seconds: float, top: int) -> None:
+async def main(operation: str, jobs: int, seconds: float, top: int, database: str | None) -> None:
     if shutil.which("py-spy", path=str(Path(sys.executable).parent)) is None:
         raise SystemExit("py-spy is not installed: .venv/bin/pip install py-spy")
-    fixture = await prepare(jobs, max(jobs // 5, 100))
+    fixture = await prepare(jobs, max(jobs // 5, 100), database)
     port = 9900
     server = start(serve_command(port), fixture.env, "spy")
     raw = Path(tempfile.mkdtemp()) / "spy.txt"
@@ -105,7 +105,8 @@ async def main(operation: str, jobs: int, seconds: float, top: int) -> None:
         loader.wait()
     finally:
         stop(server)
-        await drop(fixture)
+        if database is None:
+            await drop(fixture)
     aggregate(raw, top)
 
 
@@ -115,5 +116,14 @@ if __name__ == "__main__":
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--database", help="an existing seeded database (`run --keep`)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.operation, arguments.jobs, arguments.seconds, arguments.top))
+    asyncio.run(
+        main(
+            arguments.operation,
+            arguments.jobs,
+            arguments.seconds,
+            arguments.top,
+            arguments.database,
+        )
+    )
