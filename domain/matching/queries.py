@@ -103,14 +103,7 @@ async def recommended_workers(
     if not allowed:
         raise NotFound("job")
     statement = select(Match).where(col(Match.job_id) == job_id, col(Match.status).in_(ACTIVE))
-    return await keyset_page(
-        session_factory,
-        statement,
-        col(Match.score),
-        col(Match.id),
-        page,
-        read_only_leaving_out=_left_out(columns),  # a page to show: plain rows
-    )
+    return await _best_first(session_factory, statement, page, columns)
 
 
 async def recommended_jobs(
@@ -136,14 +129,7 @@ async def recommended_jobs(
             col(Job.status) == "OPEN",
         )
     )
-    found = await keyset_page(
-        session_factory,
-        statement,
-        col(Match.score),
-        col(Match.id),
-        page,
-        read_only_leaving_out=_left_out(columns),  # a page to show: plain rows
-    )
+    found = await _best_first(session_factory, statement, page, columns)
     if not found.items:  # no suggestions, or no profile to have them
         async with session_factory() as session:
             if await profile_of_user(session, user_id) is None:
@@ -154,8 +140,23 @@ async def recommended_jobs(
 _MATCH_COLUMNS = frozenset(column.key for column in Match.__table__.columns)  # type: ignore[attr-defined]
 
 
-def _left_out(columns: Collection[str] | None) -> frozenset[str]:
-    return frozenset() if columns is None else _MATCH_COLUMNS - set(columns)
+async def _best_first(
+    session_factory: Callable[[], Any],
+    statement: Select[Any],
+    page: PageRequest,
+    columns: Collection[str] | None,
+) -> Page[Match]:
+    """A page of suggestions, best score first, read as plain rows (a page to show) of
+    `columns`, or of every column."""
+    left_out = frozenset() if columns is None else _MATCH_COLUMNS - set(columns)
+    return await keyset_page(
+        session_factory,
+        statement,
+        col(Match.score),
+        col(Match.id),
+        page,
+        read_only_leaving_out=left_out,
+    )
 
 
 async def matches_visible_to(
