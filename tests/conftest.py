@@ -61,6 +61,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=tmp_path_factory.mktemp("data"),
         jwt_secret="test-secret-that-is-long-enough-for-hs256-0123456789",  # type: ignore[arg-type]
         redis_key_prefix=f"iworkz-test-{RUN_ID}:",
+        # Not the 0.1 s default: one stall of the shared test machine past it turned the
+        # cache off for 5 s and failed the caching tests that followed. The tests of the
+        # timeout itself put the default back (`outage` in test_cache.py).
+        cache_timeout_seconds=2.0,
     )
 
 

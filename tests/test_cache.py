@@ -208,6 +208,7 @@ def outage(services, monkeypatch):
     monkeypatch.setattr(cache, "_failing", False)
     monkeypatch.setattr(cache, "_unforgotten", set())
     monkeypatch.setattr(cache, "_backoff", 0.0)  # try the cache on every call
+    monkeypatch.setattr(cache, "_timeout", 0.1)  # the default (tests run with 2 s)
 
     def swap(store) -> None:
         monkeypatch.setattr(cache, "store", store)
