@@ -88,6 +88,13 @@ def _dict_reader(keys: Sequence[str], start: int) -> Callable[[Sequence[Any]], d
     return reader
 
 
+def all_but(model: type[M], columns: Collection[str]) -> frozenset[str]:
+    """The columns of `model` not in `columns`: what a read of only `columns` leaves out
+    (`keyset_page(read_only_leaving_out=...)`)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    return frozenset(column.key for column in table.columns if column.key not in columns)
+
+
 @lru_cache(maxsize=256)  # one per model and set of columns a query shape reads
 def plain_rows(model: type[M], leave_out: frozenset[str] = frozenset()) -> PlainRows[M]:
     return PlainRows(model, leave_out)

@@ -38,6 +38,15 @@ def data(result: dict[str, Any]) -> dict[str, Any]:
     return result["data"]
 
 
+async def shown_by_node(
+    client: httpx.AsyncClient, fragment: str, node_id: str, token: str | None = None
+) -> dict[str, Any]:
+    """The object `node_id` through `fragment` (named `Shown`) as `node` shows it, with
+    its `id`: `node` reads every column, so a page that reads fewer must show the same."""
+    query = fragment + "query($id: ID!) { node(id: $id) { id ...Shown } }"
+    return data(await gql(client, query, {"id": node_id}, token))["node"]
+
+
 def error_codes(result: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in result.get("errors") or []]
 

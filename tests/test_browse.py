@@ -11,7 +11,7 @@ from tests.factories import (
     create_profile,
     skill_gid,
 )
-from tests.graphql_client import data, error_codes, gql, register
+from tests.graphql_client import data, error_codes, gql, register, shown_by_node
 
 JOBS = """
 query Jobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {
@@ -299,14 +299,7 @@ async def test_a_page_reads_what_its_selection_shows_however_it_is_selected(clie
     assert len(everything) == 4
     for edge in everything:
         job = edge["node"]
-        by_node = data(
-            await gql(
-                client,
-                EVERY_JOB_FIELD + "query($id: ID!) { node(id: $id) { ...Shown } }",
-                {"id": job["id"]},
-            )
-        )["node"]
-        assert {**by_node, "id": job["id"]} == job
+        assert await shown_by_node(client, EVERY_JOB_FIELD, job["id"]) == job
     expected = {edge["node"]["id"]: edge["node"] for edge in everything}
     for field in ("title", "status", "pay { period }", "location { city }", "schedule { day }"):
         name = field.split(" ")[0]

@@ -14,7 +14,7 @@ from tests.factories import (
     create_profile,
     skill_gid,
 )
-from tests.graphql_client import data, error_codes, gql, register
+from tests.graphql_client import data, error_codes, gql, register, shown_by_node
 
 RECOMMENDED = """
 query($job: ID!) {
@@ -165,15 +165,7 @@ async def test_a_suggestions_page_reads_what_its_selection_shows(client, service
         assert edges, name
         for edge in edges:
             match = edge["node"]
-            by_node = data(
-                await gql(
-                    client,
-                    EVERY_MATCH_FIELD + "query($id: ID!) { node(id: $id) { ...Shown } }",
-                    {"id": match["id"]},
-                    token,
-                )
-            )["node"]
-            assert {**by_node, "id": match["id"]} == match
+            assert await shown_by_node(client, EVERY_MATCH_FIELD, match["id"], token) == match
             for shown, key in (
                 ("breakdown", "breakdown"),
                 ('explanation(locale: "en")', "explanation"),

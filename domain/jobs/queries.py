@@ -25,7 +25,7 @@ from domain.jobs.service import can_see_job
 from domain.jobs.status import JobStatus
 from domain.pagination import Page, PageRequest, keyset_page
 from domain.skills.models import Skill
-from domain.sql import CompiledRead, any_of_parameter, plain_rows
+from domain.sql import CompiledRead, all_but, any_of_parameter, plain_rows
 from domain.text_search import MAX_QUERY_LENGTH, search_condition
 from domain.values import EmploymentType, Model
 
@@ -79,7 +79,6 @@ WEEKENDS_ONLY = literal_column(
 # Reads never need the search columns (hundreds of grams per row, each converted in
 # Python): leaving them out of the SELECT is most of a 100-job page's load time (issue 10).
 JOB_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # for finding, never shown
-_JOB_COLUMNS = frozenset(column.key for column in Job.__table__.columns)  # type: ignore[attr-defined]
 UNREAD_SEARCH_COLUMNS = tuple(defer(getattr(Job, name)) for name in sorted(JOB_SEARCH_COLUMNS))
 
 
@@ -158,9 +157,7 @@ async def browse_jobs(
         Job.created_at,
         Job.id,
         page,
-        read_only_leaving_out=JOB_SEARCH_COLUMNS
-        if columns is None
-        else _JOB_COLUMNS - set(columns),
+        read_only_leaving_out=JOB_SEARCH_COLUMNS if columns is None else all_but(Job, columns),
     )
 
 

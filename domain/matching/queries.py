@@ -20,6 +20,7 @@ from domain.matching.models import Match, MatchTransition
 from domain.pagination import Page, PageRequest, keyset_page
 from domain.profiles.models import WorkerProfile
 from domain.profiles.service import profile_of_user
+from domain.sql import all_but
 from domain.values import Model
 
 ACTIVE = [status.value for status in MatchStatus if status not in FINAL]
@@ -137,9 +138,6 @@ async def recommended_jobs(
     return found
 
 
-_MATCH_COLUMNS = frozenset(column.key for column in Match.__table__.columns)  # type: ignore[attr-defined]
-
-
 async def _best_first(
     session_factory: Callable[[], Any],
     statement: Select[Any],
@@ -148,14 +146,13 @@ async def _best_first(
 ) -> Page[Match]:
     """A page of suggestions, best score first, read as plain rows (a page to show) of
     `columns`, or of every column."""
-    left_out = frozenset() if columns is None else _MATCH_COLUMNS - set(columns)
     return await keyset_page(
         session_factory,
         statement,
         col(Match.score),
         col(Match.id),
         page,
-        read_only_leaving_out=left_out,
+        read_only_leaving_out=frozenset() if columns is None else all_but(Match, columns),
     )
 
 
