@@ -6,7 +6,9 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -244,7 +246,9 @@ def test_token_lifetime_follows_settings():
     assert timedelta(seconds=880) < remaining <= timedelta(seconds=900)
 
 
-def _hs256(secret: str, previous: tuple[str, ...] = ()) -> AccessTokens:
+def _hs256(
+    secret: str, previous: tuple[str, ...] = (), now: Callable[[], int] | None = None
+) -> AccessTokens:
     return AccessTokens(
         TokenSettings.from_secret_or_pem(
             "HS256",
@@ -255,8 +259,26 @@ def _hs256(secret: str, previous: tuple[str, ...] = ()) -> AccessTokens:
             audience="aud",
             ttl_seconds=60,
             previous=previous,
-        )
+        ),
+        now=now,
     )
+
+
+def test_a_token_verified_before_still_expires_and_a_changed_one_still_fails():
+    clock = [int(time.time())]
+    tokens = _hs256("s" * 40, now=lambda: clock[0])
+    issued = tokens.issue(uuid.uuid4(), ["WORKER"])
+    assert tokens.verify(issued.token).roles == ("WORKER",)
+    assert tokens.verify(issued.token).roles == ("WORKER",)  # remembered: same answer
+    header, payload, _ = issued.token.split(".")
+    another_signature = tokens.issue(uuid.uuid4(), ["ADMIN"]).token.split(".")[2]
+    with pytest.raises(InvalidToken, match="signature"):
+        tokens.verify(f"{header}.{payload}.{another_signature}")
+    clock[0] += 1 + 60 + 30  # a second's tick since `issue`, the lifetime, the leeway
+    with pytest.raises(InvalidToken, match="expired"):
+        tokens.verify(issued.token)
+    with pytest.raises(InvalidToken, match="expired"):  # and not remembered as valid again
+        tokens.verify(issued.token)
 
 
 def test_keys_rotate_by_kid_without_signing_anyone_out():
