@@ -45,14 +45,16 @@ class CachedJobReads:
     async def skills_of_jobs(self, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, JobLinks]:
         cached = await self._cache.job_skills(job_ids)
         if cached is None:
-            async with self._database.read_session() as session:
-                return await job_queries.skills_of_jobs(session, job_ids)
+            async with self._database.read_connection() as connection:
+                return await job_queries.skills_of_jobs(connection, job_ids)
         found = dict(cached.hits)
         missing = [pk for pk in job_ids if pk not in found]
         if missing:
-            sessions = self._database.session if cached.fillable else self._database.read_session
-            async with sessions() as session:
-                fresh = await job_queries.skills_of_jobs(session, missing)
+            # One statement: a connection, not a session (server/database.py).
+            database = self._database
+            opened = database.fresh_read_connection if cached.fillable else database.read_connection
+            async with opened() as connection:
+                fresh = await job_queries.skills_of_jobs(connection, missing)
             await self._cache.store_job_skills(fresh, cached.fillable)
             found.update(fresh)
         return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -36,6 +37,7 @@ from domain.profiles.personal_data import service as personal_data
 from domain.profiles.personal_data.codec import PersonalData
 from domain.skills.lookup import skills_by_id
 from domain.skills.models import Skill
+from domain.sql import Readable
 from domain.webhooks import service as webhook_service
 from domain.webhooks.models import Webhook
 from server.cache import PublicCache
@@ -66,7 +68,7 @@ class Loaders:
 
     @cached_property
     def organization(self) -> DataLoader[uuid.UUID, Organization]:
-        return self._loader(organizations.organizations_by_id)
+        return self._loader(organizations.organizations_by_id, on=self._database.read_connection)
 
     @cached_property
     def organizations_of_user(self) -> DataLoader[uuid.UUID, list[Organization]]:
@@ -84,7 +86,7 @@ class Loaders:
     def job_skills(self) -> DataLoader[uuid.UUID, list[tuple[JobSkill, Skill]]]:
         if self._cached is not None:
             return self._batched(self._cached.skills_of_jobs, "skills_of_jobs", [])
-        return self._loader(job_queries.skills_of_jobs, [])
+        return self._loader(job_queries.skills_of_jobs, [], on=self._database.read_connection)
 
     @cached_property
     def worker_skills(self) -> DataLoader[uuid.UUID, list[tuple[WorkerSkill, Skill]]]:
@@ -166,18 +168,21 @@ class Loaders:
 
     def _loader(
         self,
-        fetch: Callable[[AsyncSession, list[K]], Awaitable[dict[K, V]]],
+        fetch: Callable[[Any, list[K]], Awaitable[dict[K, V]]],
         missing: Any = None,
+        on: Callable[[], AbstractAsyncContextManager[Readable]] | None = None,
     ) -> DataLoader[K, V]:
+        """A loader whose batches `fetch` on a read session, or on what `on` opens (a read
+        connection, for a batch that is one `CompiledRead`)."""
         # The batch functions hold what they need, not `self`: the loaders they make are
         # kept on `self`, and a closure over `self` made a cycle that kept every row a
         # request loaded alive until the next garbage collection.
-        database = self._database
+        opened = on or self._database.read_session
 
         async def read(keys: list[K]) -> dict[K, V]:
             # Loaders only read: the replica may serve them (server/database.py).
-            async with database.read_session() as session:
-                return await fetch(session, keys)
+            async with opened() as readable:
+                return await fetch(readable, keys)
 
         return self._batched(read, fetch.__name__, missing)
 

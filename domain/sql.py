@@ -103,6 +103,11 @@ def plain_rows(model: type[M], leave_out: frozenset[str] = frozenset()) -> Plain
 _DIALECT = asyncpg_dialect()
 
 
+# What a `CompiledRead` runs on: a session, or a connection when the read is all there is
+# (`Database.read_connection`).
+Readable = AsyncSession | AsyncConnection
+
+
 class CompiledRead:
     """A SELECT compiled once and run as the driver's SQL, on a session's connection or a
     pooled connection; its rows are SQLAlchemy rows of the values asyncpg returned.
@@ -129,7 +134,7 @@ class CompiledRead:
         self.sql = compiled.string
         self._parameters = tuple(compiled.positiontup or ())
 
-    async def fetch(self, on: AsyncSession | AsyncConnection, **parameters: Any) -> Sequence[Any]:
+    async def fetch(self, on: Readable, **parameters: Any) -> Sequence[Any]:
         connection = await on.connection() if isinstance(on, AsyncSession) else on
         values = tuple(parameters[name] for name in self._parameters)
         return (await connection.exec_driver_sql(self.sql, values)).all()

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.auth.models import Membership, Organization, User
 from domain.auth.principal import Principal
 from domain.errors import ErrorCode, Forbidden, ValidationFailed
-from domain.sql import CompiledRead, any_of_parameter, plain_rows
+from domain.sql import CompiledRead, Readable, any_of_parameter, plain_rows
 
 
 async def organization_ids_of(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
@@ -55,10 +55,10 @@ _ORGANIZATIONS_BY_ID = CompiledRead(
 
 
 async def organizations_by_id(
-    session: AsyncSession, organization_ids: list[uuid.UUID]
+    on: Readable, organization_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Organization]:
     """Read-only rows, as plain columns: this is the loader behind every `organization`."""
-    rows = await _ORGANIZATIONS_BY_ID.fetch(session, ids=organization_ids)
+    rows = await _ORGANIZATIONS_BY_ID.fetch(on, ids=organization_ids)
     found = (_PLAIN_ORGANIZATIONS.instance(row) for row in rows)
     return {organization.id: organization for organization in found}
 

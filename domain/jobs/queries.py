@@ -25,7 +25,7 @@ from domain.jobs.service import can_see_job
 from domain.jobs.status import JobStatus
 from domain.pagination import Page, PageRequest, keyset_page
 from domain.skills.models import Skill
-from domain.sql import CompiledRead, all_but, any_of_parameter, plain_rows
+from domain.sql import CompiledRead, Readable, all_but, any_of_parameter, plain_rows
 from domain.text_search import MAX_QUERY_LENGTH, search_condition
 from domain.values import EmploymentType, Model
 
@@ -200,13 +200,13 @@ _SKILLS_OF_JOBS = CompiledRead(
 
 
 async def skills_of_jobs(
-    session: AsyncSession, job_ids: list[uuid.UUID]
+    on: Readable, job_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[JobSkill, Skill]]]:
     """Each job's skill links with their skills, in the employer's order. Read as plain
     columns (a page's ~300 links through the ORM cost more than the rest of the page)."""
     found: dict[uuid.UUID, list[tuple[JobSkill, Skill]]] = {job_id: [] for job_id in job_ids}
     seen: dict[uuid.UUID, Skill] = {}
-    for row in await _SKILLS_OF_JOBS.fetch(session, job_ids=job_ids):
+    for row in await _SKILLS_OF_JOBS.fetch(on, job_ids=job_ids):
         link = _LINKS.instance(row)
         skill = seen.get(link.skill_id)
         if skill is None:
