@@ -136,7 +136,10 @@ async def keyset_page(
             plain = plain_rows(
                 statement.column_descriptions[0]["entity"], frozenset(read_only_leaving_out)
             )
-            result = await session.execute(page_statement.with_only_columns(*plain.columns))
+            # On the session's connection: the rows are plain columns, and the ORM's result
+            # loading around them cost ~0.1-0.17 ms of the read of 77 jobs (~1.2 ms).
+            connection = await session.connection()
+            result = await connection.execute(page_statement.with_only_columns(*plain.columns))
             rows = [plain.instance(row) for row in result]
     has_more = len(rows) > request.size
     rows = rows[: request.size]
