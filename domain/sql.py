@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
@@ -110,15 +111,20 @@ Readable = AsyncSession | AsyncConnection
 
 class CompiledRead:
     """A SELECT compiled once and run as the driver's SQL, on a session's connection or a
-    pooled connection; its rows are SQLAlchemy rows of the values asyncpg returned.
+    pooled connection; its rows are asyncpg records (or SQLAlchemy rows of the same
+    values, inside a transaction), read by position.
 
     Why (measured, bench/README.md): one small read through `session.execute` cost
     ~1.1 ms of CPU — the ORM's execution context, the statement's cache key, the typed
-    result — against 0.3 ms for the same SQL through `exec_driver_sql` (0.15 ms for
-    asyncpg alone, which would also skip SQLAlchemy's transaction handling and the
-    statement events that tracing and the tests' statement counts rely on). The hot
-    reads of every request — who the caller is, organisations, the skills of a page
-    of jobs — are a fixed shape, so they are compiled once, at import.
+    result — against 0.3 ms through `exec_driver_sql`, and on an autocommit connection
+    (every read session and read connection) ~0.15–0.2 ms less again sent to asyncpg
+    itself, with no greenlet, execution context or result object. The hot reads of every
+    request — who the caller is, organisations, the skills of a page of jobs — are a
+    fixed shape, so they are compiled once, at import. Statements sent to the driver
+    itself are reported to `around_driver_statements` hooks (tracing, the tests'
+    statement counts), as SQLAlchemy reports its own to its engine events. Inside a
+    transaction SQLAlchemy runs the statement: it begins its transactions lazily, on the
+    first statement it sees.
 
     Exactness: only column types whose values SQLAlchemy passes on unchanged from
     asyncpg are allowed (checked here, so a new column type fails at import rather
@@ -137,7 +143,30 @@ class CompiledRead:
     async def fetch(self, on: Readable, **parameters: Any) -> Sequence[Any]:
         connection = await on.connection() if isinstance(on, AsyncSession) else on
         values = tuple(parameters[name] for name in self._parameters)
-        return (await connection.exec_driver_sql(self.sql, values)).all()
+        pooled = connection.sync_connection
+        assert pooled is not None  # a session's connection, or one opened with `async with`
+        if pooled.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            return (await connection.exec_driver_sql(self.sql, values)).all()
+        driver: Any = pooled.connection.driver_connection  # asyncpg's Connection
+        if not _DRIVER_STATEMENT_HOOKS:
+            return await driver.fetch(self.sql, *values)  # type: ignore[no-any-return]
+        with ExitStack() as hooks:
+            for hook in _DRIVER_STATEMENT_HOOKS:
+                hooks.enter_context(hook(connection, self.sql, values))
+            return await driver.fetch(self.sql, *values)  # type: ignore[no-any-return]
+
+
+# `hook(connection, sql, parameters)`: entered before a statement goes to the driver itself,
+# left when it is done (or failed).
+DriverStatementHook = Callable[[AsyncConnection, str, tuple[Any, ...]], AbstractContextManager[Any]]
+_DRIVER_STATEMENT_HOOKS: list[DriverStatementHook] = []
+
+
+def around_driver_statements(hook: DriverStatementHook) -> Callable[[], None]:
+    """Run `hook` around every statement `CompiledRead` sends to asyncpg itself (those
+    SQLAlchemy runs reach its engine events instead); returns what removes it."""
+    _DRIVER_STATEMENT_HOOKS.append(hook)
+    return lambda: _DRIVER_STATEMENT_HOOKS.remove(hook)
 
 
 def _passed_through(type_: TypeEngine[Any]) -> bool:

@@ -11,12 +11,13 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from server.app import create_app
 from server.migrate import upgrade_to_head
 from server.services import Services, build_services
 from server.settings import Environment, Settings
+from tests.sql_listening import statements_sent
 
 ADMIN_URL = os.environ.get(
     "TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -110,7 +111,7 @@ class StatementCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
 
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def __call__(self, statement: str, parameters: Any) -> None:
         self.statements.append(statement)
 
     @property
@@ -121,7 +122,5 @@ class StatementCounter:
 @pytest.fixture
 def sql_statements(services: Services) -> Iterator[StatementCounter]:
     counter = StatementCounter()
-    engine = services.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", counter)
-    yield counter
-    event.remove(engine, "before_cursor_execute", counter)
+    with statements_sent(services.database.engine, counter):
+        yield counter

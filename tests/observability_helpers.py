@@ -93,8 +93,9 @@ class FakeSentry:
     def dsn(self) -> str:
         return f"http://public@127.0.0.1:{self.port}/1"
 
-    def events(self) -> list[dict[str, Any]]:
-        """The `event` items of every envelope received (errors and messages)."""
+    def events(self, kind: str = "event") -> list[dict[str, Any]]:
+        """The items of one type of every envelope received: `event` (errors and
+        messages), `transaction` (traces)."""
         found = []
         for body in self.bodies:
             lines = body.split(b"\n")
@@ -102,7 +103,7 @@ class FakeSentry:
             while index + 1 < len(lines):
                 header = json.loads(lines[index] or b"{}")
                 payload = lines[index + 1]
-                if header.get("type") == "event":
+                if header.get("type") == kind:
                     found.append(json.loads(payload))
                 index += 2
         return found

@@ -15,10 +15,10 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event
 
 from tests.factories import TOKYO_SHINJUKU, create_job, create_profile, skill_gid
 from tests.graphql_client import data, gql, register
+from tests.sql_listening import statements_sent
 
 FORKLIFT, PICKING = skill_gid("forklift-operation"), skill_gid("picking")
 NEAR = {"lat": TOKYO_SHINJUKU["lat"], "lon": TOKYO_SHINJUKU["lon"], "km": 10}
@@ -55,13 +55,11 @@ def captured(services) -> Iterator[list[tuple[str, Any]]]:
     """Every statement the app sends, with its parameters."""
     statements: list[tuple[str, Any]] = []
 
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+    def record(statement: str, parameters: Any) -> None:
         statements.append((statement, parameters))
 
-    engine = services.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield statements
-    event.remove(engine, "before_cursor_execute", record)
+    with statements_sent(services.database.engine, record):
+        yield statements
 
 
 def plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:

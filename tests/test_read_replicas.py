@@ -7,13 +7,13 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from schema.ids import from_global_id
@@ -26,6 +26,7 @@ from tests.factories import CREATE_JOB, create_job, job_input
 from tests.graphql_client import data, gql, register
 from tests.observability_helpers import scrape, value
 from tests.replica_support import ReplicationUnavailable, StreamingReplica, start_replica
+from tests.sql_listening import statements_sent
 
 OPEN_JOBS = """
 query { jobs(first: 50) { edges { node { id title organization { name }
@@ -83,16 +84,16 @@ class Statements:
     def __init__(self, database: Database) -> None:
         self.primary: list[str] = []
         self.replica: list[str] = []
+        self._listening = ExitStack()
         engines = [(database.engine, self.primary)]
         if database.replica_engine is not None:
             engines.append((database.replica_engine, self.replica))
-        self._listening = [(engine, self._recorder(seen)) for engine, seen in engines]
-        for engine, recorder in self._listening:
-            event.listen(engine.sync_engine, "before_cursor_execute", recorder)
+        for engine, seen in engines:
+            self._listening.enter_context(statements_sent(engine, self._recorder(seen)))
 
     @staticmethod
     def _recorder(seen: list[str]) -> Any:
-        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        def record(statement: str, parameters: Any) -> None:
             if not any(marker in statement for marker in MONITOR_SQL):
                 seen.append(statement)
 
@@ -103,8 +104,7 @@ class Statements:
         self.replica.clear()
 
     def stop(self) -> None:
-        for engine, recorder in self._listening:
-            event.remove(engine.sync_engine, "before_cursor_execute", recorder)
+        self._listening.close()
 
 
 @pytest.fixture

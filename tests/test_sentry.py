@@ -19,7 +19,13 @@ import sentry_sdk
 import resolvers.skills
 from server.app import create_app
 from server.observability.context import RequestInfo, bound_request
-from server.observability.sentry import close_sentry, init_sentry, release, scrub_event
+from server.observability.sentry import (
+    DRIVER_SPAN_ORIGIN,
+    close_sentry,
+    init_sentry,
+    release,
+    scrub_event,
+)
 from server.settings import Settings
 from tests.graphql_client import PASSWORD, error_codes, gql, register
 from tests.observability_helpers import FakeSentry, fake_sentry
@@ -40,9 +46,9 @@ def sentry(settings: Settings) -> Iterator[tuple[FakeSentry, Settings]]:
     assert not sentry_sdk.get_client().is_active()
 
 
-async def flushed(server: FakeSentry) -> list[dict[str, Any]]:
+async def flushed(server: FakeSentry, kind: str = "event") -> list[dict[str, Any]]:
     await asyncio.to_thread(sentry_sdk.flush, 5)
-    return server.events()
+    return server.events(kind)
 
 
 @pytest.fixture
@@ -165,3 +171,21 @@ def test_before_send_scrubs_what_integrations_attach():
     crumb = scrubbed["breadcrumbs"]["values"][0]
     assert crumb["message"] == "login [Filtered]" and crumb["data"]["phone"] == "[Filtered]"
     assert scrubbed["extra"] == {"refresh_token": "[Filtered]", "note": "call [Filtered]"}
+
+
+async def test_reads_sent_to_the_driver_itself_are_traced_as_sqlalchemys_are(sentry, services):
+    """Who the caller is, read on every request, goes to asyncpg itself (`CompiledRead`):
+    SQLAlchemy's integration never sees it, so it gets a span of its own."""
+    server, reporting = sentry
+    tracing = reporting.model_copy(update={"sentry_traces_sample_rate": 1.0})
+    app = create_app(tracing, services)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        account = await register(http, EMAIL)
+        await gql(http, "query { me { id } }", token=account.token)
+    spans = [span for sent in await flushed(server, "transaction") for span in sent["spans"]]
+    driver = [span for span in spans if span.get("origin") == DRIVER_SPAN_ORIGIN]
+    assert any("FROM users" in span["description"] for span in driver), spans
+    assert all(span["op"] == "db" for span in driver)
+    assert all(span["data"]["db.system"] == "postgresql" for span in driver)
+    assert any(span.get("origin") == "auto.db.sqlalchemy" for span in spans)  # both kinds

@@ -23,21 +23,29 @@ by shape, GraphQL variables and query strings entirely.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from typing import Any
 
 import sentry_sdk
 from graphql import GraphQLError
+from sentry_sdk.consts import SPANDATA
 from sentry_sdk.integrations.arq import ArqIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.integrations.starlette import StarletteIntegration
 from sentry_sdk.integrations.strawberry import StrawberryIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
+from sentry_sdk.tracing import Span
+from sentry_sdk.tracing_utils import record_sql_queries
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import DomainError
+from domain.sql import around_driver_statements
 from server.observability.redaction import FILTERED, redact
 from server.settings import Settings
 
+DRIVER_SPAN_ORIGIN = "auto.db.iworkz.compiled_read"
 _REQUEST_HEADERS_DROPPED = frozenset(
     {"authorization", "cookie", "x-forwarded-for", "x-real-ip", "forwarded", "x-metrics-token"}
 )
@@ -129,10 +137,38 @@ def init_sentry(settings: Settings, component: str) -> bool:
         before_send_transaction=scrub_transaction,  # type: ignore[arg-type]
     )
     sentry_sdk.get_global_scope().set_tag("component", component)
+    global _remove_driver_spans
+    if _remove_driver_spans is None:
+        _remove_driver_spans = around_driver_statements(_driver_statement_span)
     return True
+
+
+# The statements `CompiledRead` sends to asyncpg itself bypass SQLAlchemy, so its Sentry
+# integration does not see them: they get the same span and breadcrumb here.
+_remove_driver_spans: Callable[[], None] | None = None
+
+
+@contextmanager
+def _driver_statement_span(
+    connection: AsyncConnection, sql: str, parameters: tuple[Any, ...]
+) -> Iterator[None]:
+    if not sentry_sdk.get_client().is_active():
+        yield
+        return
+    with record_sql_queries(
+        None, sql, parameters, "numeric", False, span_origin=DRIVER_SPAN_ORIGIN
+    ) as span:
+        if isinstance(span, Span):  # (a streamed span is described by its name alone)
+            span.set_data(SPANDATA.DB_SYSTEM, "postgresql")
+            span.set_data(SPANDATA.DB_DRIVER_NAME, "asyncpg")
+        yield
 
 
 def close_sentry(timeout: float = 2.0) -> None:
     """Flush and stop reporting: nothing in this process sends events afterwards."""
+    global _remove_driver_spans
     sentry_sdk.get_client().close(timeout=timeout)
     sentry_sdk.get_global_scope().set_client(None)
+    if _remove_driver_spans is not None:
+        _remove_driver_spans()
+        _remove_driver_spans = None
