@@ -70,6 +70,10 @@ class PlainRows(Generic[M]):
         self.width = len(self._keys)
         self._readers: dict[int, Callable[[Sequence[Any]], dict[str, Any]]] = {}
 
+    def position(self, key: str) -> int:
+        """Where column `key` is in a row read with `columns`."""
+        return self._keys.index(key)
+
     def instance(self, row: Sequence[Any], start: int = 0) -> M:
         """The instance held by `row[start : start + width]`."""
         reader = self._readers.get(start)

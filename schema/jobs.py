@@ -95,10 +95,11 @@ class Job(RowBacked, Node):
     @classmethod
     def from_row(cls, row: JobRow) -> Job:
         """The job, each field converted from `row` when first read (`RowBacked`)."""
+        pk = row.id
         return cls.lazily(
             row,
-            id=strawberry.ID(to_global_id("Job", row.id)),
-            pk=row.id,
+            id=strawberry.ID(to_global_id("Job", pk)),
+            pk=pk,
             organization_pk=row.organization_id,
         )
 

@@ -37,9 +37,10 @@ class Organization(Node):
 
     @classmethod
     def from_row(cls, row: OrganizationRow) -> Organization:
+        pk = row.id
         return cls(
-            id=strawberry.ID(to_global_id("Organization", row.id)),
-            pk=row.id,
+            id=strawberry.ID(to_global_id("Organization", pk)),
+            pk=pk,
             name=row.name,
             kind=as_organization_kind(row.kind),
             trusted=row.trusted_at is not None,

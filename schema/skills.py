@@ -36,7 +36,8 @@ class Skill(RowBacked, Node):
     @classmethod
     def from_row(cls, row: SkillRow) -> Skill:
         """The skill, each field converted from `row` when first read (`RowBacked`)."""
-        return cls.lazily(row, id=strawberry.ID(to_global_id("Skill", row.id)), pk=row.id)
+        pk = row.id
+        return cls.lazily(row, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
 
     converters: ClassVar[Mapping[str, Callable[[SkillRow], Any]]] = {
         "slug": attrgetter("slug"),

@@ -190,6 +190,8 @@ SKILL_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # never shown
 
 
 _LINKS = plain_rows(JobSkill)
+# The keys by position in the row: a mapped attribute of an instance is a descriptor call.
+_JOB_ID_AT, _SKILL_ID_AT = _LINKS.position("job_id"), _LINKS.position("skill_id")
 _LINKED_SKILLS = plain_rows(Skill, SKILL_SEARCH_COLUMNS)
 _SKILLS_OF_JOBS = CompiledRead(
     select(*_LINKS.columns, *_LINKED_SKILLS.columns)
@@ -207,9 +209,8 @@ async def skills_of_jobs(
     found: dict[uuid.UUID, list[tuple[JobSkill, Skill]]] = {job_id: [] for job_id in job_ids}
     seen: dict[uuid.UUID, Skill] = {}
     for row in await _SKILLS_OF_JOBS.fetch(on, job_ids=job_ids):
-        link = _LINKS.instance(row)
-        skill = seen.get(link.skill_id)
+        skill = seen.get(row[_SKILL_ID_AT])
         if skill is None:
-            skill = seen[link.skill_id] = _LINKED_SKILLS.instance(row, _LINKS.width)
-        found[link.job_id].append((link, skill))
+            skill = seen[row[_SKILL_ID_AT]] = _LINKED_SKILLS.instance(row, _LINKS.width)
+        found[row[_JOB_ID_AT]].append((_LINKS.instance(row), skill))
     return found
