@@ -15,6 +15,7 @@ from resolvers.pagination import page_request
 from schema.context import Info
 from schema.errors import UserError
 from schema.inputs import to_domain
+from schema.jobs import Job
 from schema.matches import (
     ApplyToJobInput,
     InviteWorkerInput,
@@ -134,18 +135,24 @@ async def recommended_jobs(
 ) -> Connection[Match]:
     """Open jobs for you, the signed-in worker, best fit first."""
     ctx = info.context
+    shown = _shown(info)
     page = await queries.recommended_jobs(
         ctx.services.database.read_session,  # the engine's suggestions: a moment behind is fine
         ctx.principal,
         page_request(first, after, last, before),
-        columns=Match.columns_for(_shown(info)),
+        columns=Match.columns_for(shown),
+        job_columns=Job.columns_for(_shown(info, "job")) if "job" in shown else None,
     )
-    return Connection.from_page(page, Match.from_row)
+    connection = Connection.from_page(page, Match.from_row)
+    if page.joined:
+        for edge, job in zip(connection.edges, page.joined, strict=True):
+            edge.node.with_job(job)
+    return connection
 
 
-def _shown(info: Info) -> set[str]:
-    """The fields of `Match` the query shows on this page."""
-    return field_names_at(info.selected_fields[0].selections, ("edges", "node"))
+def _shown(info: Info, *below: str) -> set[str]:
+    """The fields of `Match` the query shows on this page (or of its field `below`)."""
+    return field_names_at(info.selected_fields[0].selections, ("edges", "node", *below))
 
 
 @dataclass

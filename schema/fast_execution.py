@@ -81,7 +81,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
-from schema.loaded_fields import LoadedBy, loaded_by_of
+from schema.loaded_fields import NOT_PRELOADED, LoadedBy, loaded_by_of
 
 LEAF: Final = 1
 OBJECT: Final = 2
@@ -597,9 +597,10 @@ def _bounded_set(cache: dict[Shape, Any], shape: Shape, value: Any) -> Any:
 
 
 # A loaded field's place in the response, waiting for its batch: the DataLoader and the key
-# to ask it for, the field, the result dict holding the place, and the path of the object
-# it belongs to. A tuple: one is made per object and field, on the hot path.
-_Deferred = tuple[DataLoader[Any, Any], Any, _Field, dict[str, Any], LazyPath]
+# to ask it for (no loader: the key is the value, preloaded), the field, the result dict
+# holding the place, and the path of the object it belongs to. A tuple: one is made per
+# object and field, on the hot path.
+_Deferred = tuple[DataLoader[Any, Any] | None, Any, _Field, dict[str, Any], LazyPath]
 
 
 async def _loaded_values(batch: list[_Deferred]) -> list[Any]:
@@ -613,16 +614,19 @@ async def _loaded_values(batch: list[_Deferred]) -> list[Any]:
     runs the standard path, which asks the loaders again and reports it as they do."""
     keys_of: dict[DataLoader[Any, Any], dict[Any, None]] = {}
     for loader, key, _, _, _ in batch:
-        keys_of.setdefault(loader, {})[key] = None
+        if loader is not None:
+            keys_of.setdefault(loader, {})[key] = None
     loaders = list(keys_of)
-    if len(loaders) == 1:
+    if not loaders:
+        loaded = []
+    elif len(loaders) == 1:
         loaded = [await _load(loaders[0], list(keys_of[loaders[0]]))]
     else:  # concurrently, as their batches would be dispatched
         loaded = await gather_with_cancel(
             *(_load(loader, list(keys_of[loader])) for loader in loaders)
         )
     found = dict(zip(loaders, loaded, strict=True))
-    return [found[loader][key] for loader, key, _, _, _ in batch]
+    return [key if loader is None else found[loader][key] for loader, key, _, _, _ in batch]
 
 
 async def _load(loader: DataLoader[Any, Any], keys: list[Any]) -> dict[Any, Any]:
@@ -854,18 +858,23 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return results
 
     def _defer(self, field: _Field, source: Any, path: LazyPath, results: dict[str, Any]) -> bool:
-        """Ask the field's DataLoader for this object's value and hold a place for it;
-        False (the standard path) when batching is off or the loader cannot be asked."""
+        """Ask the field's DataLoader for this object's value (or take the value the object
+        was made with) and hold a place for it; False (the standard path) when batching
+        is off or the loader cannot be asked."""
         deferred = self._deferred
         if deferred is None:
             return False
         loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
         try:
-            loader = getattr(self.context_value.loaders, loaded.loader)
-            key = getattr(source, loaded.key)
+            value = loaded.preloaded_value(source)
+            if value is not NOT_PRELOADED:
+                loader, key = None, value
+            else:
+                loader = getattr(self.context_value.loaders, loaded.loader)
+                key = getattr(source, loaded.key)
         except Exception:
             return False
-        if loader.__class__ is not DataLoader:
+        if loader is not None and loader.__class__ is not DataLoader:
             return False
         results[field.response_name] = None  # the place, so the response keeps its key order
         deferred.append((loader, key, field, results, path))

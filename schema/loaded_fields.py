@@ -28,23 +28,48 @@ from strawberry.types import Info
 LOADED_BY_ATTRIBUTE = "loaded_by"
 
 
+# `preloaded` attribute not set: the loader is asked.
+NOT_PRELOADED: Any = object()
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedBy:
-    """Where a field's value comes from: `convert(await loaders.<loader>.load(self.<key>))`."""
+    """Where a field's value comes from: `convert(await loaders.<loader>.load(self.<key>))`,
+    or `convert(self.<preloaded>)` when the object was made with the value already read
+    (a page that read it in its own statement)."""
 
     loader: str
     key: str
     convert: Callable[[Any], Any]
+    preloaded: str | None = None
+
+    def preloaded_value(self, source: Any) -> Any:
+        """The value `source` was made with, or `NOT_PRELOADED`."""
+        if self.preloaded is None:
+            return NOT_PRELOADED
+        return getattr(source, self.preloaded, NOT_PRELOADED)
 
 
-def loaded_field(loader: str, *, key: str, convert: Callable[[Any], Any], description: str) -> Any:
-    """A strawberry field resolved by `loaders.<loader>` for `self.<key>`, then `convert`."""
+def loaded_field(
+    loader: str,
+    *,
+    key: str,
+    convert: Callable[[Any], Any],
+    description: str,
+    preloaded: str | None = None,
+) -> Any:
+    """A strawberry field resolved by `loaders.<loader>` for `self.<key>`, then `convert`;
+    `self.<preloaded>`, when the object has it, instead of the loader."""
+    declared = LoadedBy(loader, key, convert, preloaded)
 
     async def resolve(self: Any, info: Info) -> Any:
-        return convert(await getattr(info.context.loaders, loader).load(getattr(self, key)))
+        value = declared.preloaded_value(self)
+        if value is NOT_PRELOADED:
+            value = await getattr(info.context.loaders, loader).load(getattr(self, key))
+        return convert(value)
 
     del resolve.__annotations__["return"]  # the field's type is the class annotation
-    setattr(resolve, LOADED_BY_ATTRIBUTE, LoadedBy(loader, key, convert))
+    setattr(resolve, LOADED_BY_ATTRIBUTE, declared)
     return strawberry.field(resolver=resolve, description=description)
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 from strawberry.scalars import JSON
 
+from domain.jobs.models import Job as JobRow
 from domain.matching.lifecycle import MatchOrigin, MatchStatus
 from domain.matching.models import Match as MatchRow
 from domain.matching.models import MatchTransition as MatchTransitionRow
@@ -132,7 +133,14 @@ class Match(RowBacked, Node):
         key="job_pk",
         convert=Job.from_optional_row,
         description="The job; null if you may no longer see it.",
+        preloaded="_job_row",
     )
+
+    def with_job(self, row: JobRow | None) -> Match:
+        """This match with its job's row already read (None: the caller may not see it), so
+        `job` asks no loader: a page of suggestions reads its jobs in its own statement."""
+        self.__dict__["_job_row"] = row  # not a field of the GraphQL type
+        return self
 
     @strawberry.field(description="The worker; both sides of a match see each other's profile.")
     async def worker(self, info: Info) -> Worker | None:

@@ -53,9 +53,7 @@ async def test_the_driver_and_sqlalchemy_read_the_same_values(client, services) 
                 await organizations_by_id(session, [organization_id]),
             )
 
-    assert [dumped(found) for found in on_driver] == [
-        dumped(found) for found in through_sqlalchemy
-    ]
+    assert [dumped(found) for found in on_driver] == [dumped(found) for found in through_sqlalchemy]
     links = on_driver[0][job_id]
     assert [(link.min_level, link.required, skill.slug) for link, skill in links] == [
         (2, True, "forklift-operation"),

@@ -15,6 +15,7 @@ from tests.factories import (
     skill_gid,
 )
 from tests.graphql_client import data, error_codes, gql, register, shown_by_node
+from tests.observability_helpers import scrape, value
 
 RECOMMENDED = """
 query($job: ID!) {
@@ -182,6 +183,34 @@ async def test_a_suggestions_page_reads_what_its_selection_shows(client, service
                     name,
                     shown,
                 )
+
+
+SHOWN_JOB = """
+fragment Shown on Job {
+  title employmentType remote openings createdAt description
+  location { prefecture city } pay { min max period } organization { id name }
+  skills { skill { slug } minLevel required }
+}
+"""
+
+
+async def test_suggested_jobs_are_read_with_their_page_as_node_shows_them(client, services, world):
+    """`recommendedJobs` reads each suggestion's job in the page's own statement (the
+    columns its selection shows) instead of asking the job loader (or the cache behind
+    it): the jobs are exactly what `node` shows."""
+    employer = world["employer"].token
+    first = await create_job(client, employer, publish=True, title="一件目")
+    second = await create_job(client, employer, publish=True, title="二件目", remote=True)
+    await run_jobs(services)
+    query = SHOWN_JOB + "{ recommendedJobs(first: 10) { edges { node { job { id ...Shown } } } } }"
+    loader = {"name": "iworkz_dataloader_batch_size_count", "loader": "jobs_visible_to"}
+    batches = value(await scrape(client), **loader)
+    edges = data(await gql(client, query, token=world["near"].token))["recommendedJobs"]["edges"]
+    jobs = [edge["node"]["job"] for edge in edges]
+    assert {job["id"] for job in jobs} == {first["id"], second["id"]}
+    assert value(await scrape(client), **loader) == batches
+    for job in jobs:
+        assert job == await shown_by_node(client, SHOWN_JOB, job["id"], employer)
 
 
 async def test_suggested_jobs_need_a_profile_and_are_empty_before_any(client, services, world):

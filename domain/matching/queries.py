@@ -15,12 +15,13 @@ from domain.auth.organizations import organization_ids_of
 from domain.auth.principal import Principal, Role
 from domain.errors import NotFound, validated
 from domain.jobs.models import Job
+from domain.jobs.queries import job_visible
 from domain.matching.lifecycle import CONTACT_SHARED, FINAL, MatchStatus
 from domain.matching.models import Match, MatchTransition
 from domain.pagination import Page, PageRequest, keyset_page
 from domain.profiles.models import WorkerProfile
 from domain.profiles.service import profile_of_user
-from domain.sql import all_but
+from domain.sql import PlainRows, all_but, plain_rows
 from domain.values import Model
 
 ACTIVE = [status.value for status in MatchStatus if status not in FINAL]
@@ -112,9 +113,12 @@ async def recommended_jobs(
     actor: Principal,
     page: PageRequest,
     columns: Collection[str] | None = None,
+    job_columns: Collection[str] | None = None,
 ) -> Page[Match]:
     """The viewing worker's open matches, best score first. With `columns`, only those
-    columns are read (the rest raise on access)."""
+    columns are read (the rest raise on access). With `job_columns` too, each match's job
+    is read in the same statement, those columns of it, into `Page.joined` (None where
+    the actor may not see it): a page of 100 suggestions then needs no job loader."""
     user_id = actor.require_role(Role.WORKER)
     page.validate()
     # The caller's profile inside the page's statement: one round trip, not two.
@@ -130,7 +134,15 @@ async def recommended_jobs(
             col(Job.status) == "OPEN",
         )
     )
-    found = await _best_first(session_factory, statement, page, columns)
+    joined = None
+    if columns is not None and job_columns is not None:
+        # What `job_visible` reads, with what is shown.
+        joined = plain_rows(Job, all_but(Job, {*job_columns, "id", "status", "organization_id"}))
+    found = await _best_first(session_factory, statement, page, columns, joined)
+    # Only open jobs are on the page: public, so no membership decides whether one is seen.
+    found.joined = [
+        job if job_visible(job, actor, member_of=set()) else None for job in found.joined
+    ]
     if not found.items:  # no suggestions, or no profile to have them
         async with session_factory() as session:
             if await profile_of_user(session, user_id) is None:
@@ -143,9 +155,10 @@ async def _best_first(
     statement: Select[Any],
     page: PageRequest,
     columns: Collection[str] | None,
+    joined: PlainRows[Any] | None = None,
 ) -> Page[Match]:
     """A page of suggestions, best score first, read as plain rows (a page to show) of
-    `columns`, or of every column."""
+    `columns`, or of every column, with `joined`'s columns when given."""
     return await keyset_page(
         session_factory,
         statement,
@@ -153,6 +166,7 @@ async def _best_first(
         col(Match.id),
         page,
         read_only_leaving_out=frozenset() if columns is None else all_but(Match, columns),
+        joined=joined,
     )
 
 
