@@ -146,7 +146,7 @@ async def recommended_jobs(
     connection = Connection.from_page(page, Match.from_row)
     if page.joined:
         for edge, job in zip(connection.edges, page.joined, strict=True):
-            edge.node.with_job(job)
+            edge.node.preload_job(job)
     return connection
 
 

@@ -611,7 +611,8 @@ async def _loaded_values(batch: list[_Deferred]) -> list[Any]:
     await per key (a page of 100 jobs asks ~200); the values are then primed into the
     loader, so a later `load` in this request finds them, as after its own batch. A
     failure, a wrong number of values or an exception among them raises: the caller
-    runs the standard path, which asks the loaders again and reports it as they do."""
+    runs the standard path, which asks the loaders again and reports it as they do.
+    A preloaded value (no loader) is its own key."""
     keys_of: dict[DataLoader[Any, Any], dict[Any, None]] = {}
     for loader, key, _, _, _ in batch:
         if loader is not None:

@@ -54,6 +54,7 @@ describe_values(
 )
 
 _as_status = member_of(MatchStatus)
+_PRELOADED_JOB = "_job_row"  # where `Match.preload_job` keeps the row
 _as_origin = member_of(MatchOrigin)
 
 
@@ -133,14 +134,13 @@ class Match(RowBacked, Node):
         key="job_pk",
         convert=Job.from_optional_row,
         description="The job; null if you may no longer see it.",
-        preloaded="_job_row",
+        preloaded=_PRELOADED_JOB,
     )
 
-    def with_job(self, row: JobRow | None) -> Match:
-        """This match with its job's row already read (None: the caller may not see it), so
-        `job` asks no loader: a page of suggestions reads its jobs in its own statement."""
-        self.__dict__["_job_row"] = row  # not a field of the GraphQL type
-        return self
+    def preload_job(self, row: JobRow | None) -> None:
+        """Give this match its job's row, already read (None: the caller may not see it),
+        so `job` asks no loader: a page of suggestions reads its jobs in its own statement."""
+        self.__dict__[_PRELOADED_JOB] = row  # not a field of the GraphQL type
 
     @strawberry.field(description="The worker; both sides of a match see each other's profile.")
     async def worker(self, info: Info) -> Worker | None:
