@@ -50,14 +50,16 @@ class JobFilter(Model):
 
 
 async def _check_status_visibility(
-    session: AsyncSession, actor: Principal, wanted: JobFilter
+    session_factory: Callable[[], Any], actor: Principal, wanted: JobFilter
 ) -> None:
     """Anyone sees open jobs; other statuses only for one's own organisation (or as admin)."""
     if set(wanted.statuses) <= {JobStatus.OPEN} or actor.is_admin:
         return
     if wanted.organization_id is None or actor.user_id is None:
         raise Forbidden("Filter by your organisation to see jobs that are not open.")
-    if wanted.organization_id not in await organization_ids_of(session, actor.user_id):
+    async with session_factory() as session:
+        member_of = await organization_ids_of(session, actor.user_id)
+    if wanted.organization_id not in member_of:
         raise Forbidden("You can see only your own organisation's unpublished jobs.")
 
 
@@ -149,8 +151,7 @@ async def browse_jobs(
     actor.require_scope(PartnerScope.JOBS_READ)
     wanted = validated(JobFilter, filter_data)
     page.validate()
-    async with session_factory() as session:
-        await _check_status_visibility(session, actor, wanted)
+    await _check_status_visibility(session_factory, actor, wanted)
     return await keyset_page(
         session_factory,
         job_search_statement(wanted),
