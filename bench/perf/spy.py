@@ -60,8 +60,8 @@ def aggregate(raw: Path, top: int) -> None:
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
-        if not stack:
-            continue
+        if not stack or not count_text.isdigit():
+            continue  # `--nonblocking` may read a frame mid-change: a torn line, skipped
         count = int(count_text)
         total += count
         frames = stack.split(";")
