@@ -26,7 +26,8 @@ from domain.credentials import queries as credential_queries
 from domain.credentials.models import Credential
 from domain.crypto.field_encryption import FieldEncryptionError, KeyRing
 from domain.jobs import queries as job_queries
-from domain.jobs.models import Job, JobSkill
+from domain.jobs.models import Job
+from domain.jobs.queries import SkillLink
 from domain.matching import queries as match_queries
 from domain.matching.models import Match, MatchTransition
 from domain.notifications import service as notification_service
@@ -83,7 +84,7 @@ class Loaders:
         return self._loader(skills_by_id)
 
     @cached_property
-    def job_skills(self) -> DataLoader[uuid.UUID, list[tuple[JobSkill, Skill]]]:
+    def job_skills(self) -> DataLoader[uuid.UUID, list[SkillLink]]:
         if self._cached is not None:
             return self._batched(self._cached.skills_of_jobs, "skills_of_jobs", [])
         return self._loader(job_queries.skills_of_jobs, [], on=self._database.read_connection)

@@ -12,8 +12,7 @@ import strawberry
 
 from domain.ai import ad_quality, suggestions
 from domain.jobs.models import Job as JobRow
-from domain.jobs.models import JobSkill
-from domain.skills.models import Skill as SkillRow
+from domain.jobs.queries import SkillLink
 from schema.ai import AdQualityHint, PaySuggestion, TextExtraction
 from schema.context import Info
 from schema.enums import (
@@ -53,12 +52,10 @@ class SkillRequirement:
     required: bool = strawberry.field(description="False for nice-to-have skills.")
 
     @staticmethod
-    def from_links(links: list[tuple[JobSkill, SkillRow]]) -> list[SkillRequirement]:
+    def from_links(links: list[SkillLink]) -> list[SkillRequirement]:
         return [
-            SkillRequirement(
-                skill=Skill.from_row(skill), min_level=link.min_level, required=link.required
-            )
-            for link, skill in links
+            SkillRequirement(skill=Skill.from_row(skill), min_level=min_level, required=required)
+            for min_level, required, skill in links
         ]
 
 

@@ -50,7 +50,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlmodel import SQLModel
 
 from domain.auth.principal import ANONYMOUS
-from domain.jobs.models import Job, JobSkill
+from domain.jobs.models import Job
+from domain.jobs.queries import SkillLink
 from domain.jobs.service import can_see_job
 from domain.skills.models import Skill
 from domain.sql import detached
@@ -64,7 +65,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 V = TypeVar("V")
 M = TypeVar("M", bound=SQLModel)
-JobLinks = list[tuple[JobSkill, Skill]]
+JobLinks = list[SkillLink]
 
 OUTAGE_BACKOFF_SECONDS = 5.0  # after a failed call, the cache is skipped this long
 TAXONOMY_RECHECK_SECONDS = 300.0  # the fingerprint is recomputed this often (one query)
@@ -74,8 +75,11 @@ SKILL_UNUSED_COLUMNS = frozenset({"search_text", "search_grams"})
 _SHAPES = hashlib.sha256(
     repr(
         [
-            sorted((name, str(column.annotation)) for name, column in model.model_fields.items())
-            for model in (Job, JobSkill, Skill)
+            *(
+                sorted((name, str(field.annotation)) for name, field in model.model_fields.items())
+                for model in (Job, Skill)
+            ),
+            SkillLink.__annotations__,
         ]
     ).encode()
 ).hexdigest()[:8]
@@ -228,7 +232,10 @@ class PublicCache:
             return
         items = []
         for pk, generation in fillable.items():
-            links = [[_dump(a), _dump(b, SKILL_UNUSED_COLUMNS)] for a, b in found.get(pk, [])]
+            links = [
+                [min_level, required, _dump(skill, SKILL_UNUSED_COLUMNS)]
+                for min_level, required, skill in found.get(pk, [])
+            ]
             entry = _encoded({"g": generation, "v": links})
             if entry is not None:
                 items.append((self._job_skills_key(taxonomy, pk), entry))
@@ -387,7 +394,9 @@ def _encoded(value: Any) -> bytes | None:
 
 
 def _load_links(value: Any) -> JobLinks:
-    return [(_load(JobSkill, link), _load(Skill, skill)) for link, skill in value]
+    return [
+        SkillLink(min_level, required, _load(Skill, skill)) for min_level, required, skill in value
+    ]
 
 
 def _dump(row: SQLModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 import domain.jobs.queries as job_queries
 from bench.perf.operations import JOBS_PAGE
+from domain.jobs.queries import SkillLink
 from domain.pagination import Page, encode_cursor
 from schema.fast_execution import FastExecutionContext
 from schema.ids import to_global_id
@@ -97,10 +98,7 @@ def make_rows(n: int = PAGE) -> dict[str, Any]:
         for i in range(n)
     ]
     links = {
-        job.id: [
-            (SimpleNamespace(min_level=2, required=True), skills[i % 5]),
-            (SimpleNamespace(min_level=1, required=False), skills[(i + 1) % 5]),
-        ]
+        job.id: [SkillLink(2, True, skills[i % 5]), SkillLink(1, False, skills[(i + 1) % 5])]  # type: ignore[arg-type]
         for i, job in enumerate(jobs)
     }
     return {"jobs": jobs, "orgs": {o.id: o for o in orgs}, "links": links}
@@ -165,10 +163,10 @@ def hand_written(rows: dict[str, Any]) -> bytes:
                                 "slug": s.slug,
                                 "nameJa": s.name_ja,
                             },
-                            "minLevel": link.min_level,
-                            "required": link.required,
+                            "minLevel": min_level,
+                            "required": required,
                         }
-                        for link, s in rows["links"][job.id]
+                        for min_level, required, s in rows["links"][job.id]
                     ],
                 },
             }

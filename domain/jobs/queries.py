@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import Field
 from sqlalchemy import Boolean, Select, literal_column, or_, select
@@ -190,28 +190,39 @@ async def jobs_visible_to(
 SKILL_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # never shown: n-grams
 
 
-_LINKS = plain_rows(JobSkill)
-# The keys by position in the row: a mapped attribute of an instance is a descriptor call.
-_JOB_ID_AT, _SKILL_ID_AT = _LINKS.position("job_id"), _LINKS.position("skill_id")
+class SkillLink(NamedTuple):
+    """What a job asks of one skill, as it is shown: a page has ~300 of them, and making
+    a `JobSkill` row for each (its keys and position only ever read here) cost more
+    than the rest of the link (bench/README.md)."""
+
+    min_level: int
+    required: bool
+    skill: Skill
+
+
 _LINKED_SKILLS = plain_rows(Skill, SKILL_SEARCH_COLUMNS)
 _SKILLS_OF_JOBS = CompiledRead(
-    select(*_LINKS.columns, *_LINKED_SKILLS.columns)
-    .join(Skill, Skill.id == JobSkill.skill_id)  # type: ignore[arg-type]
+    select(JobSkill.job_id, JobSkill.min_level, JobSkill.required, *_LINKED_SKILLS.columns)  # type: ignore[call-overload]
+    .join(Skill, Skill.id == JobSkill.skill_id)
     .where(any_of_parameter(JobSkill.job_id, "job_ids"))
-    .order_by(JobSkill.job_id, JobSkill.position)  # type: ignore[arg-type]
+    .order_by(JobSkill.job_id, JobSkill.position)
 )
+_SKILL_AT = 3  # where the skill's columns start in a row of `_SKILLS_OF_JOBS`
+_SKILL_ID_AT = _SKILL_AT + _LINKED_SKILLS.position("id")
 
 
 async def skills_of_jobs(
     on: Readable, job_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[tuple[JobSkill, Skill]]]:
+) -> dict[uuid.UUID, list[SkillLink]]:
     """Each job's skill links with their skills, in the employer's order. Read as plain
-    columns (a page's ~300 links through the ORM cost more than the rest of the page)."""
-    found: dict[uuid.UUID, list[tuple[JobSkill, Skill]]] = {job_id: [] for job_id in job_ids}
+    columns (a page's ~300 links through the ORM cost more than the rest of the page),
+    by position (a mapped attribute of a row is a descriptor call)."""
+    found: dict[uuid.UUID, list[SkillLink]] = {job_id: [] for job_id in job_ids}
     seen: dict[uuid.UUID, Skill] = {}
     for row in await _SKILLS_OF_JOBS.fetch(on, job_ids=job_ids):
-        skill = seen.get(row[_SKILL_ID_AT])
+        skill_id = row[_SKILL_ID_AT]
+        skill = seen.get(skill_id)
         if skill is None:
-            skill = seen[row[_SKILL_ID_AT]] = _LINKED_SKILLS.instance(row, _LINKS.width)
-        found[row[_JOB_ID_AT]].append((_LINKS.instance(row), skill))
+            skill = seen[skill_id] = _LINKED_SKILLS.instance(row, _SKILL_AT)
+        found[row[0]].append(SkillLink(row[1], row[2], skill))
     return found
