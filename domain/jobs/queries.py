@@ -207,7 +207,8 @@ _SKILLS_OF_JOBS = CompiledRead(
     .where(any_of_parameter(JobSkill.job_id, "job_ids"))
     .order_by(JobSkill.job_id, JobSkill.position)
 )
-_SKILL_AT = 3  # where the skill's columns start in a row of `_SKILLS_OF_JOBS`
+# A row of `_SKILLS_OF_JOBS`: the job's id, the min level, required, then the skill.
+_JOB_ID_AT, _MIN_LEVEL_AT, _REQUIRED_AT, _SKILL_AT = range(4)
 _SKILL_ID_AT = _SKILL_AT + _LINKED_SKILLS.position("id")
 
 
@@ -224,5 +225,5 @@ async def skills_of_jobs(
         skill = seen.get(skill_id)
         if skill is None:
             skill = seen[skill_id] = _LINKED_SKILLS.instance(row, _SKILL_AT)
-        found[row[0]].append(SkillLink(row[1], row[2], skill))
+        found[row[_JOB_ID_AT]].append(SkillLink(row[_MIN_LEVEL_AT], row[_REQUIRED_AT], skill))
     return found
