@@ -13,6 +13,7 @@ from sqlalchemy import Select, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.type_api import TypeEngine
 
 M = TypeVar("M")
@@ -108,9 +109,25 @@ def plain_rows(model: type[M], leave_out: frozenset[str] = frozenset()) -> Plain
 _DIALECT = asyncpg_dialect()
 
 
-# What a `CompiledRead` runs on: a session, or a connection when the read is all there is
-# (`Database.read_connection`).
-Readable = AsyncSession | AsyncConnection
+class DriverConnection:
+    """A pooled connection lent for reads sent to asyncpg itself (`Database.read_connection`),
+    with the pool it came from, by which statement listeners know the database.
+
+    Why not SQLAlchemy's `AsyncConnection`: opening and closing one cost ~120 µs of CPU more
+    than the pool's raw checkout (bench/README.md), and every authenticated request opens
+    one to learn who the caller is. Every statement on it is its own transaction, as
+    asyncpg runs them: nothing here begins one."""
+
+    __slots__ = ("driver", "pool")
+
+    def __init__(self, driver: Any, pool: Pool) -> None:
+        self.driver = driver  # asyncpg's Connection
+        self.pool = pool
+
+
+# What a `CompiledRead` runs on: a session, a session's connection, or a lent connection
+# when the read is all there is.
+Readable = AsyncSession | AsyncConnection | DriverConnection
 
 
 class CompiledRead:
@@ -145,24 +162,29 @@ class CompiledRead:
         self._parameters = tuple(compiled.positiontup or ())
 
     async def fetch(self, on: Readable, **parameters: Any) -> Sequence[Any]:
-        connection = await on.connection() if isinstance(on, AsyncSession) else on
         values = tuple(parameters[name] for name in self._parameters)
+        if isinstance(on, DriverConnection):
+            return await self._on_driver(on.driver, on.pool, values)
+        connection = await on.connection() if isinstance(on, AsyncSession) else on
         pooled = connection.sync_connection
         assert pooled is not None  # a session's connection, or one opened with `async with`
         if pooled.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             return (await connection.exec_driver_sql(self.sql, values)).all()
-        driver: Any = pooled.connection.driver_connection  # asyncpg's Connection
+        driver = pooled.connection.driver_connection  # autocommit: asyncpg's own way
+        return await self._on_driver(driver, pooled.engine.pool, values)
+
+    async def _on_driver(self, driver: Any, pool: Pool, values: tuple[Any, ...]) -> Sequence[Any]:
         if not _DRIVER_STATEMENT_HOOKS:
             return await driver.fetch(self.sql, *values)  # type: ignore[no-any-return]
         with ExitStack() as hooks:
             for hook in _DRIVER_STATEMENT_HOOKS:
-                hooks.enter_context(hook(connection, self.sql, values))
+                hooks.enter_context(hook(pool, self.sql, values))
             return await driver.fetch(self.sql, *values)  # type: ignore[no-any-return]
 
 
-# `hook(connection, sql, parameters)`: entered before a statement goes to the driver itself,
-# left when it is done (or failed).
-DriverStatementHook = Callable[[AsyncConnection, str, tuple[Any, ...]], AbstractContextManager[Any]]
+# `hook(pool, sql, parameters)`: entered before a statement goes to the driver itself on a
+# connection of `pool`, left when it is done (or failed).
+DriverStatementHook = Callable[[Pool, str, tuple[Any, ...]], AbstractContextManager[Any]]
 _DRIVER_STATEMENT_HOOKS: list[DriverStatementHook] = []
 
 

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from itertools import chain
 from typing import Any
 
@@ -25,15 +25,16 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 
 from domain.events import EventBus, JobQueue
+from domain.sql import DriverConnection
 from domain.unit_of_work import UnitOfWork, unit_of_work
 from server import metrics
 from server.read_scope import fresh_reads_reason, note_write
@@ -89,10 +90,8 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=self._tracked_session_class()
         )
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read_sessions = _read_only_sessions(self.engine)
         self.replica_engine: AsyncEngine | None = None
-        self._replica_autocommit: AsyncEngine | None = None
         self.replica: ReplicaMonitor | None = None
         if replica_url:
             self.replica_engine = create_async_engine(
@@ -105,9 +104,6 @@ class Database:
                 },
             )
             ping_when_idle(self.replica_engine)
-            self._replica_autocommit = self.replica_engine.execution_options(
-                isolation_level="AUTOCOMMIT"
-            )
             self._replica_sessions = _read_only_sessions(self.replica_engine)
             self.replica = ReplicaMonitor(
                 self.engine,
@@ -120,13 +116,13 @@ class Database:
         """A fresh session on the primary; use as `async with db.session() as session:`."""
         return self._sessions()
 
-    def fresh_read_connection(self) -> AsyncConnection:
+    def fresh_read_connection(self) -> AbstractAsyncContextManager[DriverConnection]:
         """A pooled connection to the primary, for a read that must see the latest commit
         and needs no ORM: who the caller is, on every request (a sign-out takes effect
         at once). Use as `async with db.fresh_read_connection() as connection:` with a
-        `domain.sql.CompiledRead`; in autocommit, as `read_session()`, so that no
-        BEGIN/ROLLBACK surrounds the one statement."""
-        return self._autocommit.connect()
+        `domain.sql.CompiledRead`; every statement is its own transaction, as in
+        `read_session()`, so that no BEGIN/ROLLBACK surrounds the one statement."""
+        return _lent(self.engine)
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
@@ -139,15 +135,22 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
-        """As `read_session()` (replica or primary, in autocommit), without an ORM session:
+    async def read_connection(self) -> AsyncIterator[DriverConnection]:
+        """As `read_session()` (replica or primary, no transaction), without an ORM session:
         for a read that is one `domain.sql.CompiledRead`, such as a DataLoader's batch of
         organisations. The session cost ~90 µs of CPU more per read (bench/README.md)."""
-        connection = await self._open_read_connection()
-        try:
+        engine, pooled = self.engine, None
+        if await self._may_read_replica():
+            assert self.replica_engine is not None
+            try:
+                pooled = await self.replica_engine.raw_connection()  # a dead one costs no error
+            except Exception as error:
+                self._replica_down(error)
+            else:
+                engine = self.replica_engine
+                metrics.DB_READ_ROUTES.labels("replica").inc()
+        async with _lent(engine, pooled) as connection:
             yield connection
-        finally:
-            await connection.close()
 
     @asynccontextmanager
     async def transaction(self, bus: EventBus, queue: JobQueue) -> AsyncIterator[UnitOfWork]:
@@ -185,19 +188,6 @@ class Database:
                 metrics.DB_READ_ROUTES.labels("replica").inc()
                 return session
         return self._read_sessions()
-
-    async def _open_read_connection(self) -> AsyncConnection:
-        if await self._may_read_replica():
-            assert self._replica_autocommit is not None
-            connection = self._replica_autocommit.connect()
-            try:
-                await connection.start()  # connect now, so that a dead replica costs no error
-            except Exception as error:
-                self._replica_down(error)
-            else:
-                metrics.DB_READ_ROUTES.labels("replica").inc()
-                return connection
-        return await self._autocommit.connect().start()
 
     async def _may_read_replica(self) -> bool:
         """Whether this read may try the replica (the route is counted when it may not)."""
@@ -249,6 +239,20 @@ class Database:
                 await hook(changed)
             except Exception:  # the transaction has committed: a hook cannot undo it
                 log.exception("after-commit hook %r failed", hook)
+
+
+@asynccontextmanager
+async def _lent(
+    engine: AsyncEngine, pooled: PoolProxiedConnection | None = None
+) -> AsyncIterator[DriverConnection]:
+    """A connection of `engine`'s pool (`pooled`, when already checked out) for the driver
+    alone: `domain.sql.DriverConnection`."""
+    if pooled is None:
+        pooled = await engine.raw_connection()
+    try:
+        yield DriverConnection(pooled.driver_connection, engine.sync_engine.pool)
+    finally:
+        pooled.close()  # back to the pool; nothing began a transaction on it
 
 
 def ping_when_idle(engine: AsyncEngine) -> None:

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import Pool
 
 from domain.sql import around_driver_statements
 
@@ -26,11 +27,8 @@ def statements_sent(engine: AsyncEngine, record: Record) -> Iterator[None]:
         record(statement, parameters)
 
     @contextmanager
-    def to_the_driver(
-        connection: AsyncConnection, sql: str, parameters: tuple[Any, ...]
-    ) -> Iterator[None]:
-        pooled = connection.sync_connection
-        if pooled is not None and pooled.engine.pool is engine.sync_engine.pool:
+    def to_the_driver(pool: Pool, sql: str, parameters: tuple[Any, ...]) -> Iterator[None]:
+        if pool is engine.sync_engine.pool:
             record(sql, parameters)
         yield
 

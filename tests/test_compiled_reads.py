@@ -39,10 +39,7 @@ async def test_the_driver_and_sqlalchemy_read_the_same_values(client, services) 
 
     sent: list[str] = []
     with statements_sent(database.engine, lambda sql, parameters: sent.append(sql)):
-        async with database.read_connection() as connection:  # autocommit: the driver
-            assert connection.sync_connection.get_execution_options()["isolation_level"] == (
-                "AUTOCOMMIT"
-            )
+        async with database.read_connection() as connection:  # no transaction: the driver
             on_driver = (
                 await skills_of_jobs(connection, [job_id]),
                 await organizations_by_id(connection, [organization_id]),

@@ -73,10 +73,13 @@ async def test_reads_run_without_a_transaction_and_writes_with_one(database):
     assert before == after
 
 
-async def test_the_fresh_read_connection_runs_without_a_transaction(database):
-    async with database.fresh_read_connection() as connection:
-        before, after = await _two_clock_readings(connection)
-    assert before < after
+async def test_the_lent_read_connections_run_without_a_transaction(database):
+    for lend in (database.fresh_read_connection, database.read_connection):
+        async with lend() as connection:
+            before = await connection.driver.fetchval("SELECT now()")
+            await connection.driver.execute("SELECT pg_sleep(0.01)")
+            after = await connection.driver.fetchval("SELECT now()")
+        assert before < after
 
 
 async def test_statements_run_without_parallel_workers_unless_asked(database, database_url):
@@ -90,8 +93,7 @@ async def test_statements_run_without_parallel_workers_unless_asked(database, da
                 found = await session.execute(text("SHOW max_parallel_workers_per_gather"))
                 shown.add(found.scalar_one())
         async with db.fresh_read_connection() as connection:
-            found = await connection.exec_driver_sql("SHOW max_parallel_workers_per_gather")
-            shown.add(found.scalar_one())
+            shown.add(await connection.driver.fetchval("SHOW max_parallel_workers_per_gather"))
         return shown
 
     assert await workers_per_gather(database) == {"0"}

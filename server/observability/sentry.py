@@ -38,7 +38,7 @@ from sentry_sdk.integrations.strawberry import StrawberryIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.tracing import Span
 from sentry_sdk.tracing_utils import record_sql_queries
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import Pool
 
 from domain.errors import DomainError
 from domain.sql import around_driver_statements
@@ -149,9 +149,7 @@ _remove_driver_spans: Callable[[], None] | None = None
 
 
 @contextmanager
-def _driver_statement_span(
-    connection: AsyncConnection, sql: str, parameters: tuple[Any, ...]
-) -> Iterator[None]:
+def _driver_statement_span(pool: Pool, sql: str, parameters: tuple[Any, ...]) -> Iterator[None]:
     if not sentry_sdk.get_client().is_active():
         yield
         return
