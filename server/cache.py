@@ -333,7 +333,10 @@ class PublicCache:
         if time.monotonic() < self._down_until:
             raise _Unavailable
         try:
-            result = await asyncio.wait_for(make(), self._timeout)
+            # Not `wait_for`: on Python 3.11 it runs the call as a task of its own, ~10-15 µs
+            # of CPU and an event-loop turn more, on every cache read.
+            async with asyncio.timeout(self._timeout):
+                result = await make()
         except Exception as error:
             self._down_until = time.monotonic() + self._backoff
             metrics.CACHE_ERRORS.labels(operation).inc()
