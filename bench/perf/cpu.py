@@ -19,7 +19,8 @@ import asyncio
 import json
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -86,8 +87,13 @@ async def cpu_per_request(call: Call, requests: int, rounds: int = 3) -> float:
     return best
 
 
-async def main(args: argparse.Namespace) -> None:
-    fixture = await prepare(0, 0, existing=args.database)
+@asynccontextmanager
+async def requests_of(
+    database: str, operation: str, query: str | None = None, anonymous: bool = False
+) -> AsyncIterator[tuple[Call, Call | None]]:
+    """One request of `operation` (or of `query`) to the GraphQL app, and the same to the
+    baseline (None with `query`), both apps started in this process on `database`."""
+    fixture = await prepare(0, 0, existing=database)
     os.environ.update(fixture.env)
     from bench.perf import baseline  # after the environment names the database
     from server.app import create_app
@@ -101,21 +107,28 @@ async def main(args: argparse.Namespace) -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
             token = (await login(http, fixture.env["_EMAIL"], DEMO_PASSWORD)).token
-        query = args.query or OPERATIONS[args.operation]
-        variables = fixture.variables[args.operation] if "$" in query else {}
-        body = json.dumps({"query": query, "variables": variables}).encode()
+        document = query or OPERATIONS[operation]
+        variables = fixture.variables[operation] if "$" in document else {}
+        body = json.dumps({"query": document, "variables": variables}).encode()
         headers = [(b"content-type", b"application/json")]
-        if not args.anonymous:
+        if not anonymous:
             headers.append((b"authorization", f"Bearer {token}".encode()))
         graphql = asgi_call(app, "POST", "/graphql", "", headers, body)
+        baseline_call = None
+        if query is None:
+            path = f"/{operation}"
+            baseline_query = fixture.baseline_query[operation]
+            baseline_call = asgi_call(hand_written, "GET", path, baseline_query, [], b"")
+        yield graphql, baseline_call
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with requests_of(args.database, args.operation, args.query, args.anonymous) as calls:
+        graphql, baseline_call = calls
         graphql_cpu = await cpu_per_request(graphql, args.requests)
         print(f"graphql   {graphql_cpu * 1e6:8.0f} µs of CPU per request")
-        if args.query:
+        if baseline_call is None:
             return
-        path = f"/{args.operation}"
-        baseline_call = asgi_call(
-            hand_written, "GET", path, fixture.baseline_query[args.operation], [], b""
-        )
         baseline_cpu = await cpu_per_request(baseline_call, args.requests)
         print(f"baseline  {baseline_cpu * 1e6:8.0f} µs of CPU per request")
         print(f"cost      ×{graphql_cpu / baseline_cpu:.2f}")
