@@ -92,6 +92,12 @@ def encode_cursor(sort_value: SortKey, row_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _cursor_of(columns: dict[str, Any], sort_key: str) -> str:
+    """A loaded row's cursor, its columns read from its `__dict__`, where a loaded row
+    keeps them: through SQLAlchemy's attribute descriptors each read cost ~4× more."""
+    return encode_cursor(columns[sort_key], columns["id"])
+
+
 def _decode_cursor(cursor: str) -> tuple[SortKey, uuid.UUID] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -164,7 +170,7 @@ async def keyset_page(
 
     return Page(
         items=rows,
-        cursors=[encode_cursor(getattr(row, created_at.key), row.id) for row in rows],
+        cursors=[_cursor_of(vars(row), created_at.key) for row in rows],
         has_next_page=has_more if not request.backwards else request.before is not None,
         has_previous_page=has_more if request.backwards else request.after is not None,
         count_total=count_total,

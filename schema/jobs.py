@@ -29,7 +29,7 @@ from schema.ids import to_global_id
 from schema.loaded_fields import loaded_field
 from schema.organizations import Organization
 from schema.relay import Node
-from schema.row_backed import RowBacked
+from schema.row_backed import ColumnValues, RowBacked
 from schema.skills import Skill
 from schema.values import (
     Language,
@@ -92,12 +92,13 @@ class Job(RowBacked, Node):
     @classmethod
     def from_row(cls, row: JobRow) -> Job:
         """The job, each field converted from `row` when first read (`RowBacked`)."""
-        pk = row.id
+        columns = ColumnValues(row)
+        pk = columns.id
         return cls.lazily(
-            row,
+            columns,
             id=strawberry.ID(to_global_id("Job", pk)),
             pk=pk,
-            organization_pk=row.organization_id,
+            organization_pk=columns.organization_id,
         )
 
     converters: ClassVar[Mapping[str, Callable[[JobRow], Any]]] = {

@@ -22,7 +22,7 @@ from schema.ids import to_global_id
 from schema.jobs import Job
 from schema.loaded_fields import loaded_field
 from schema.relay import Node
-from schema.row_backed import RowBacked
+from schema.row_backed import ColumnValues, RowBacked
 from schema.workers import Worker
 
 strawberry.enum(MatchStatus, description="Where a match stands; see `transitionMatch`.")
@@ -98,12 +98,14 @@ class Match(RowBacked, Node):
     @classmethod
     def from_row(cls, row: MatchRow) -> Match:
         """The match, each field converted from `row` when first read (`RowBacked`)."""
+        columns = ColumnValues(row)
+        pk = columns.id
         return cls.lazily(
-            row,
-            id=strawberry.ID(to_global_id("Match", row.id)),
-            pk=row.id,
-            job_pk=row.job_id,
-            profile_pk=row.profile_id,
+            columns,
+            id=strawberry.ID(to_global_id("Match", pk)),
+            pk=pk,
+            job_pk=columns.job_id,
+            profile_pk=columns.profile_id,
         )
 
     converters: ClassVar[Mapping[str, Callable[[MatchRow], Any]]] = {

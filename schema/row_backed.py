@@ -51,30 +51,33 @@ class RowBacked:
         return frozenset(columns)
 
     @classmethod
-    def lazily(cls, row: Any, **known: Any) -> Self:
-        """An instance holding `known` fields, the rest converted from `row` when read."""
+    def lazily(cls, columns: ColumnValues, **known: Any) -> Self:
+        """An instance holding `known` fields, the rest converted from `columns` when read."""
         if "_converted_on_read" not in cls.__dict__:
             _convert_on_read(cls)
         instance = cls.__new__(cls)
         instance.__dict__.update(known)
-        instance.__dict__["_row"] = _ColumnValues(row)
+        instance.__dict__["_row"] = columns
         return instance
 
 
-class _ColumnValues:
-    """What converters read: the row's loaded columns as attributes, from the row's own
-    `__dict__` (shared, not copied).
+class ColumnValues:
+    """A row's loaded columns as attributes, read from the row's own `__dict__` (shared,
+    not copied): what `from_row` methods and converters read.
 
     Why: a column of a SQLModel row is SQLAlchemy's attribute descriptor, a Python call
     per read (0.31 µs, against 0.08 from the dict), and a page of 100 jobs with their
-    skills reads ~2,000 columns this way (bench/README.md). A loaded row, detached
+    skills read ~3,000 columns this way (bench/README.md). A loaded row, detached
     (`domain.sql.detached`) or from the ORM, holds each loaded column in its `__dict__`:
-    the values are the same, and a column that was not read raises AttributeError, as a
-    detached row does.
+    the values are the same, and a column that was not read raises AttributeError, as on
+    a detached row.
     """
 
     def __init__(self, row: Any) -> None:
         self.__dict__ = row.__dict__
+
+    def __getattr__(self, name: str) -> Any:  # only for a column that was not read
+        raise AttributeError(f"the column {name!r} was not read")
 
 
 def _convert_on_read(cls: type[RowBacked]) -> None:

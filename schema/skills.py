@@ -13,7 +13,7 @@ from domain.skills.models import Skill as SkillRow
 from schema.enums import Sector, as_sector
 from schema.ids import to_global_id
 from schema.relay import Node
-from schema.row_backed import RowBacked
+from schema.row_backed import ColumnValues, RowBacked
 
 if TYPE_CHECKING:
     from schema.context import Info
@@ -36,8 +36,9 @@ class Skill(RowBacked, Node):
     @classmethod
     def from_row(cls, row: SkillRow) -> Skill:
         """The skill, each field converted from `row` when first read (`RowBacked`)."""
-        pk = row.id
-        return cls.lazily(row, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
+        columns = ColumnValues(row)
+        pk = columns.id
+        return cls.lazily(columns, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
 
     converters: ClassVar[Mapping[str, Callable[[SkillRow], Any]]] = {
         "slug": attrgetter("slug"),
