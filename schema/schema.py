@@ -8,8 +8,10 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection
+from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from resolvers import ai as ai_resolvers
 from resolvers import audit, auth, jobs, skills, subscriptions, workers
@@ -32,6 +34,7 @@ from schema.credentials import (
 )
 from schema.document_cache import DocumentCache
 from schema.events import CredentialEvent, JobEvent, MatchEvent
+from schema.extension_hooks import ExtensionsRunner
 from schema.extensions import ErrorCodes, OperationNameRequired
 from schema.fast_execution import FastExecutionContext
 from schema.jobs import Job, JobPayload
@@ -260,6 +263,12 @@ class Mutation:
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Quiet: user errors are not incidents, and ErrorCodes logs the unexpected ones."""
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        """Hooks looked up once per extension class (schema/extension_hooks.py)."""
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
 
 @strawberry.type(description="Live events over WebSocket (graphql-transport-ws or graphql-ws).")
