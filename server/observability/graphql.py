@@ -55,8 +55,11 @@ class GraphQLObserver(SchemaExtension):
     def __init__(self, *, execution_context: Any = None) -> None:
         self._subscription = False
         self._streamed = False
+        self._kind: str | None = None  # known once the operation executes
 
     def _operation_type(self) -> str:
+        if self._kind is not None:
+            return self._kind
         try:
             return str(self.execution_context.operation_type.value)
         except Exception:  # not parsed, or no such operation in the document
@@ -74,11 +77,10 @@ class GraphQLObserver(SchemaExtension):
             if self._subscription:
                 metrics.SUBSCRIPTIONS_ACTIVE.dec()
             else:
-                metrics.GRAPHQL_REQUESTS.labels(name, kind).inc()
+                requests, duration = _operation_metrics(name, kind)
+                requests.inc()
                 if kind != "subscription":
-                    metrics.GRAPHQL_DURATION.labels(name, kind).observe(
-                        time.perf_counter() - started
-                    )
+                    duration.observe(time.perf_counter() - started)
             result = self.execution_context.result
             if not self._streamed and result is not None:
                 _count_errors(getattr(result, "errors", None))
@@ -86,7 +88,8 @@ class GraphQLObserver(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         """A subscription is counted when it starts (its operation lasts as long as it runs)."""
-        if self._operation_type() == "subscription" and not self._subscription:
+        self._kind = self._operation_type()
+        if self._kind == "subscription" and not self._subscription:
             self._subscription = True
             metrics.GRAPHQL_REQUESTS.labels(*self._labels()).inc()
             metrics.SUBSCRIPTIONS_ACTIVE.inc()
@@ -110,6 +113,22 @@ class GraphQLObserver(SchemaExtension):
         user_id = getattr(principal, "user_id", None)
         if user_id is not None:
             info.user_id = str(user_id)
+
+
+_OPERATION_METRICS: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def _operation_metrics(name: str, kind: str) -> tuple[Any, Any]:
+    """The request counter and duration histogram of one (operation label, type): kept,
+    as `labels()` takes a lock and checks its values on every call (the labels are
+    bounded: `operation_label`, and four types)."""
+    found = _OPERATION_METRICS.get((name, kind))
+    if found is None:
+        found = _OPERATION_METRICS[name, kind] = (
+            metrics.GRAPHQL_REQUESTS.labels(name, kind),
+            metrics.GRAPHQL_DURATION.labels(name, kind),
+        )
+    return found
 
 
 def time_resolvers(schema: S) -> S:
