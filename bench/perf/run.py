@@ -379,7 +379,13 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--processes", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="*",
+        default=[1, 2, 4],
+        help="API process counts for point 5 (scale out); `--processes` alone skips it",
+    )
     parser.add_argument("--skip-executor", action="store_true")
     parser.add_argument("--keep", action="store_true", help="leave the seeded database")
     parser.add_argument(
