@@ -134,11 +134,16 @@ async def main(args: argparse.Namespace) -> None:
         print(f"cost      ×{graphql_cpu / baseline_cpu:.2f}")
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+def request_arguments(description: str | None, requests: int) -> argparse.ArgumentParser:
+    """The command line of the in-process measurements (this one, `instructions`)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("operation", choices=sorted(OPERATIONS))
     parser.add_argument("--database", required=True, help="a seeded database (`run --keep`)")
-    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=requests)
     parser.add_argument("--query", help="another document, on the GraphQL app alone")
     parser.add_argument("--anonymous", action="store_true", help="no bearer token")
-    asyncio.run(main(parser.parse_args()))
+    return parser
+
+
+if __name__ == "__main__":
+    asyncio.run(main(request_arguments(__doc__, requests=300).parse_args()))

@@ -21,8 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.perf.cpu import requests_of
-from bench.perf.operations import OPERATIONS
+from bench.perf.cpu import request_arguments, requests_of
 
 WARM_UP = 30
 
@@ -32,7 +31,7 @@ async def count_in_child(args: argparse.Namespace) -> None:
     the measured requests only."""
     async with requests_of(args.database, args.operation, args.query, args.anonymous) as calls:
         graphql, baseline_call = calls
-        call = baseline_call if args.app == "baseline" else graphql
+        call = baseline_call if args.child == "baseline" else graphql
         assert call is not None, "the baseline answers the named operations only"
         for _ in range(WARM_UP):
             await call()
@@ -92,16 +91,10 @@ def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("operation", choices=sorted(OPERATIONS))
-    parser.add_argument("--database", required=True, help="a seeded database (`run --keep`)")
-    parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--query", help="another document, on the GraphQL app alone")
-    parser.add_argument("--anonymous", action="store_true", help="no bearer token")
+    parser = request_arguments(__doc__, requests=20)
     parser.add_argument("--child", choices=("graphql", "baseline"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        arguments.app = arguments.child
         asyncio.run(count_in_child(arguments))
     else:
         main(arguments)
