@@ -138,7 +138,7 @@ class CompiledRead:
     Why (measured, bench/README.md): one small read through `session.execute` cost
     ~1.1 ms of CPU — the ORM's execution context, the statement's cache key, the typed
     result — against 0.3 ms through `exec_driver_sql`, and on an autocommit connection
-    (every read session and read connection) ~0.15–0.2 ms less again sent to asyncpg
+    (every read session) or a lent `DriverConnection` ~0.15–0.2 ms less again sent to asyncpg
     itself, with no greenlet, execution context or result object. The hot reads of every
     request — who the caller is, organisations, the skills of a page of jobs — are a
     fixed shape, so they are compiled once, at import. Statements sent to the driver

@@ -5,9 +5,9 @@ strawberry's runner inspects every extension again: `inspect.isgeneratorfunction
 `contextlib.contextmanager(types.MethodType(hook, extension))`, whose `functools.wraps`
 copies the hook's attributes onto a new function. That is 24 lookups a request for our
 six extensions: 0.13 M instructions, 8 % of an anonymous `{ __typename }` and 3 % of a
-`node` lookup (bench/README.md). A hook is a class
-attribute (strawberry reads it from `type(extension)`), so the context-manager factory
-is made once per class and hook and bound to each request's extension with a partial.
+`node` lookup (bench/README.md). A hook is a class attribute (strawberry reads it from
+`type(extension)`), so the context-manager factory is made once per class and hook and
+bound to each request's extension with a partial.
 
 Exactness: the stages are strawberry's own context managers (their exit stacks, order
 and errors); only `get_hook` is replaced, and it returns the same kind of hook for the

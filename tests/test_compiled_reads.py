@@ -1,4 +1,4 @@
-"""`CompiledRead` sends its statement to asyncpg itself on an autocommit connection and
+"""`CompiledRead` sends its statement to asyncpg itself on a lent read connection and
 through SQLAlchemy inside a transaction: both give the same values, and both are seen by
 whoever listens for statements (tracing, the statement counts of other tests)."""
 

@@ -91,7 +91,8 @@ class GraphQLObserver(SchemaExtension):
         self._kind = self._operation_type()
         if self._kind == "subscription" and not self._subscription:
             self._subscription = True
-            metrics.GRAPHQL_REQUESTS.labels(*self._labels()).inc()
+            requests, _ = _operation_metrics(*self._labels())
+            requests.inc()
             metrics.SUBSCRIPTIONS_ACTIVE.inc()
         yield
 
