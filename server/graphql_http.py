@@ -250,16 +250,15 @@ class Exchange:
                 self.headers["Retry-After"] = str(retry["retryAfter"])
         return True
 
-    def finish(self, response: Response) -> Response:
-        """Our media type, status and caching on the JSON response strawberry built."""
-        if self.status is None:
-            return response  # GraphiQL's page, not a GraphQL response
-        response.status_code = self.status
-        response.headers["Content-Type"] = f"{self.response_media_type(self.status)}; charset=utf-8"
-        response.headers["Cache-Control"] = self.cache_control
-        for name, value in self.headers.items():
-            response.headers[name] = value
-        return response
+    def response(self, body: bytes) -> Response:
+        """The GraphQL response, with our media type, status and caching (`settle` first)."""
+        assert self.status is not None
+        return Response(
+            body,
+            status_code=self.status,
+            headers={"Cache-Control": self.cache_control, **self.headers},
+            media_type=f"{self.response_media_type(self.status)}; charset=utf-8",
+        )
 
     def response_media_type(self, status: int) -> str:
         """The negotiated type for a 2xx; graphql-response+json otherwise, whatever the
