@@ -129,12 +129,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
     return Starlette(
         routes=[
+            # First: the router tries routes in order, and nearly every request is GraphQL.
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/oauth/token", oauth_token, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(settings, lambda: holder["services"])),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
             *credential_routes(lambda: holder["services"]),
             *([graphiql_assets()] if settings.graphiql_enabled else []),
             # The embedded chain's read-only JSON-RPC, so `iworkz verify --rpc` can reach it.

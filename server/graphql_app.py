@@ -194,11 +194,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def renders_ide(self, request: Request) -> bool:
         """GraphiQL for a browser's GET without a query (strawberry's rule), but not for a
         persisted-query GET (no `query` either, and Apollo Client 3 sends `Accept: */*`)."""
+        if request.method != "GET":
+            return False
         params = request.query_params
         accept = request.headers.get("accept", "")
         return (
-            request.method == "GET"
-            and params.get("query") is None
+            params.get("query") is None
             and not params.get("extensions")
             and ("text/html" in accept or "*/*" in accept)
         )
