@@ -21,8 +21,8 @@ exactly as `execute_field`/`complete_list_item_value` would. Resolver fields
 path. `tests/test_fast_execution.py` runs every operation of the test suite and
 generated selections through both executors and compares data and errors.
 
-Compiled selections: per request, each (object type, grouped field set) gets one
-*completer* — a function `complete(source, path) -> dict` generated from the selection
+Compiled selections: each (object type, grouped field set) gets one *completer* — a
+function `complete(ctx, source, path) -> dict` generated from the selection
 (`_selection_source`): straight-line code that reads each attribute and keeps it when
 its class is the expected one (`str` for a String, `int` within 32 bits for an Int, a
 known plain class for an object, ...), calls the sub-selection's completer for objects,
@@ -30,7 +30,10 @@ and sends everything else to the general checks (`_general`) and from there, on 
 anomaly, to the standard `execute_field`. The generated code depends only on the shape of
 the selection, so it is compiled once per shape (the second time the shape is seen; the
 first time, `_interpreted` sends every field down the same fall-back) and shared by
-requests; each request binds it to its own field nodes and sub-completers. Paths are
+requests. Bound to a selection's fields and sub-completers, a completer is kept for
+that selection, whose nodes the document cache keeps the same, and serves every later
+request of the document, the request passed in as `ctx` (not when `@skip`/`@include`
+make what is selected depend on the variables: `FastExecutionContext._bound`). Paths are
 built lazily: the fast path passes plain `(prev, key, typename)` tuples, turned into
 graphql-core `Path`s only when a field falls back or fails (`_materialise`).
 
@@ -65,14 +68,16 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
+    OperationDefinitionNode,
     OperationType,
+    SelectionSetNode,
     TypeNameMetaFieldDef,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
     is_object_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails
 from graphql.execution.executor import CollectedErrors
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
@@ -344,8 +349,8 @@ def _materialise(path: LazyPath) -> Path:
 
 # ---- compiled selections ---------------------------------------------------------------
 
-# `complete(source, path)`: one object's result dict (or an awaitable of it).
-Completer = Callable[[Any, LazyPath], Any]
+# `complete(ctx, source, path)`: one object's result dict (or an awaitable of it).
+Completer = Callable[[Any, Any, LazyPath], Any]
 
 
 @dataclass(slots=True)  # not frozen: a frozen __init__ is slow, and these are per request
@@ -381,7 +386,8 @@ def _code_for(plan: FieldPlan | None) -> str:
 
 # ---- code generation ----
 #
-# The code of one field, by `_Field.code`. Names in it: `src` the object, `path` its lazy
+# The code of one field, by `_Field.code`. Names in it: `ctx` the request's execution
+# context (for everything but the fast branches), `src` the object, `path` its lazy
 # path, `r` the result dict, `aw` the names of its awaitable results, `v` the attribute's
 # value, `x` a completed value; per field k, `F{k}` the bound field and the constants of
 # `_CONSTANTS`. A fast branch stores the value as is; every other case goes to `general`
@@ -396,28 +402,28 @@ except Exception:
 """
 _ELSE_GENERAL: Final = """\
 else:
-    general(F{k}, src, v, path, r, aw)
+    ctx._general(F{k}, src, v, path, r, aw)
 """
 _OBJECT: Final = """\
     p = (path, {name}, {typename})
     try:
-        x = S{k}(v, p)
+        x = S{k}(ctx, v, p)
     except Exception as error:
-        x = object_error(error, F{k}, p)
+        x = ctx._object_error(error, F{k}, p)
     if x.__class__ is dict or x is None:
         r[{name}] = x
     else:
-        await_object(x, F{k}, p, r, aw)
+        ctx._await_object(x, F{k}, p, r, aw)
 """
 
 _SNIPPETS: Final = {
     # Resolver fields and anything unplanned: graphql-core's `execute_field`.
-    "standard": "standard(F{k}, src, path, r, aw)\n",
+    "standard": "ctx._standard(F{k}, src, path, r, aw)\n",
     # Its resolver answers `info.parent_type.name`.
     "typename": "r[{name}] = {typename}\n",
     "loaded": """\
-if not defer(F{k}, src, path, r):
-    standard(F{k}, src, path, r, aw)
+if not ctx._defer(F{k}, src, path, r):
+    ctx._standard(F{k}, src, path, r, aw)
 """,
     # String, ID, Boolean: a value of exactly this class is its own serialisation.
     "identity": _READ
@@ -448,8 +454,8 @@ if v.__class__ in K{k}:
         x = O{k}(v)
     except Exception:
         x = None
-if x is None or x is Undefined or is_awaitable(x):
-    general(F{k}, src, v, path, r, aw)
+if x is None or x is Undefined or ctx.is_awaitable(x):
+    ctx._general(F{k}, src, v, path, r, aw)
 else:
     r[{name}] = x
 """,
@@ -467,10 +473,10 @@ if ok:
     + _OBJECT
     + _ELSE_GENERAL,
     # Lists: `_complete_plain` checks and completes them.
-    "general": _READ + "general(F{k}, src, v, path, r, aw)\n",
+    "general": _READ + "ctx._general(F{k}, src, v, path, r, aw)\n",
 }
 
-# The constants a snippet may use, bound once per request by `make`.
+# The constants a snippet may use, bound once by `make`.
 _CONSTANTS: Final = {
     "G": "F{k}.plan.getter",
     "C": "F{k}.plan.same_class",
@@ -482,16 +488,10 @@ _CONSTANTS: Final = {
 }
 
 _TEMPLATE: Final = """\
-def make(ctx, fields):
-    general = ctx._general
-    standard = ctx._standard
-    object_error = ctx._object_error
-    await_object = ctx._await_object
-    defer = ctx._defer
-    is_awaitable = ctx.is_awaitable
+def make(fields):
 {constants}
 
-    def complete(src, path):
+    def complete(ctx, src, path):
         r = {{}}
         aw = []
         try:
@@ -521,8 +521,8 @@ def _read_expression(plan: FieldPlan, k: int) -> str:
 
 
 def _selection_source(fields: tuple[_Field, ...]) -> str:
-    """The source of `make(ctx, fields) -> complete`, the completer of this selection
-    shape: `make` binds the request's fields, `complete` is straight-line code."""
+    """The source of `make(fields) -> complete`, the completer of this selection shape:
+    `make` binds the selection's fields, `complete(ctx, src, path)` is straight-line code."""
     constants: list[str] = []
     body: list[str] = []
     for k, bound in enumerate(fields):
@@ -549,7 +549,7 @@ _GENERATED_GLOBALS: Final = {
 }
 
 Shape = tuple[GraphQLObjectType, tuple[tuple[str, str, str], ...]]
-Make = Callable[[Any, tuple[_Field, ...]], Completer]
+Make = Callable[[tuple[_Field, ...]], Completer]
 
 # Generated code by selection shape, shared by requests. Compiling costs about as much as
 # validating the document (~0.5 ms a selection), so a shape is compiled the second time
@@ -587,13 +587,76 @@ def _compiled(parent_type: GraphQLObjectType, fields: tuple[_Field, ...]) -> Mak
     return make
 
 
-def _bounded_set(cache: dict[Shape, Any], shape: Shape, value: Any) -> Any:
-    """`cache[shape] = value`, dropping (and returning) the oldest entry when full."""
+def _bounded_set(cache: dict[Any, Any], key: Any, value: Any) -> Any:
+    """`cache[key] = value`, dropping (and returning) the oldest entry when full."""
     dropped = None
     if len(cache) >= MAX_SHAPES:
         dropped = cache.pop(next(iter(cache)), None)
-    cache[shape] = value
+    cache[key] = value
     return dropped
+
+
+def _interpreted(fields: tuple[_Field, ...]) -> Completer:
+    """The completer of a selection not compiled (yet): every field takes the path the
+    generated code falls back to, so it answers exactly as the generated code."""
+
+    def complete(ctx: FastExecutionContext, source: Any, path: LazyPath) -> Any:
+        results: dict[str, Any] = {}
+        awaitables: list[str] = []
+        try:
+            for field in fields:
+                if field.code == "typename":
+                    results[field.response_name] = field.typename
+                elif field.code == "standard":
+                    ctx._standard(field, source, path, results, awaitables)
+                elif field.code == "loaded":
+                    if not ctx._defer(field, source, path, results):
+                        ctx._standard(field, source, path, results, awaitables)
+                else:
+                    ctx._general(field, source, _read(field, source), path, results, awaitables)
+        except Exception:
+            if awaitables:
+                ctx.settle_in_background([results[name] for name in awaitables])
+            raise
+        if awaitables:
+            return ctx._gather_fields(results, awaitables)
+        return results
+
+    return complete
+
+
+# Bound completers by selection content (`FastExecutionContext._bound`), shared by requests.
+_BOUND: dict[Any, tuple[Any, Completer]] = {}
+# Whether an operation (with its fragments) has no directive on any selection, by its id.
+_DIRECTIVE_FREE: dict[int, tuple[OperationDefinitionNode, bool]] = {}
+
+
+def _directive_free(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDetails]
+) -> bool:
+    """No `@skip`/`@include` (nor any other directive) on a field or fragment of the
+    operation: what graphql-core collects then does not depend on the variables. Known
+    per operation node (the document cache gives a text the same nodes every time)."""
+    known = _DIRECTIVE_FREE.get(id(operation))
+    if known is not None and known[0] is operation:
+        return known[1]
+    free = _selections_directive_free(operation.selection_set) and all(
+        _selections_directive_free(fragment.definition.selection_set)
+        for fragment in fragments.values()
+    )
+    # The entry holds the operation node, so its id cannot be reused meanwhile.
+    _bounded_set(_DIRECTIVE_FREE, id(operation), (operation, free))
+    return free
+
+
+def _selections_directive_free(selection_set: SelectionSetNode | None) -> bool:
+    if selection_set is None:
+        return True
+    return all(
+        not selection.directives
+        and _selections_directive_free(getattr(selection, "selection_set", None))
+        for selection in selection_set.selections
+    )
 
 
 # A loaded field's place in the response, waiting for its batch: the DataLoader and the key
@@ -676,6 +739,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and not (manager is not None and getattr(manager, "_middleware_resolvers", None))
         )
         self._completers: dict[tuple[GraphQLObjectType, int], tuple[Any, Completer]] = {}
+        self._shared = self._fast and _directive_free(self.operation, self.fragments)
         # Loaded fields waiting for their batch; None when batching is off (it is on for
         # queries only: its fallback re-executes the operation, which reads may afford).
         self._deferred: list[_Deferred] | None = (
@@ -699,83 +763,82 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        return self._completer(parent_type, grouped_field_set)(source_value, path)
+        return self._completer(parent_type, grouped_field_set)(self, source_value, path)
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
-        """The response, and the request's completers let go: each holds this context's
-        bound methods, and this context holds them, a cycle that kept everything the
-        request loaded (rows, DataLoader caches, objects) alive until the next garbage
-        collection: young collections took ~0.9 ms of a page of 100 jobs."""
+        """The response, and the request's grouped field sets let go."""
         try:
             return super().build_response(data)
         finally:
             self._completers.clear()
 
-    # ---- building completers (once per selection per request) ----
+    # ---- binding completers (once per selection, shared by requests) ----
 
     def _completer(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Completer:
-        """The completer of this selection set, built on first use in the request."""
+        """The completer of this selection set (graphql-core's grouped field set, one
+        object per selection and request)."""
         key = (parent_type, id(grouped_field_set))
         cached = self._completers.get(key)
         if cached is not None:
             return cached[1]
-        fields = tuple(
-            self._bind(parent_type, response_name, field_details_list)
-            for response_name, field_details_list in grouped_field_set.items()
-        )
-        make = _compiled(parent_type, fields)
-        completer = make(self, fields) if make is not None else self._interpreted(fields)
+        completer = self._bound(parent_type, grouped_field_set)[0]
         # Keep the field set alive with its completer so its id cannot be reused meanwhile.
         self._completers[key] = (grouped_field_set, completer)
         return completer
 
+    def _bound(
+        self, parent_type: GraphQLObjectType, grouped_field_set: Any
+    ) -> tuple[Completer, bool]:
+        """The completer of a selection set, and whether other requests may use it.
+
+        Binding a selection (its fields' plans, their sub-selections collected, the
+        generated code looked up) was ~0.2 M instructions of a `node` request, and a
+        document binds to the same completers every time: without `@skip`/`@include`,
+        what graphql-core collects depends only on the document and the types, so the
+        field nodes of a selection (the document cache keeps one document per text) name
+        its completer. It is shared once it and those below it are compiled: an
+        interpreted selection is bound again, and compiled at its second sighting."""
+        content = None
+        if self._shared:
+            content = (
+                parent_type,
+                *(id(details.node) for fdl in grouped_field_set.values() for details in fdl),
+            )
+            found = _BOUND.get(content)
+            if found is not None:
+                return found[1], True
+        bound = [
+            self._bind(parent_type, response_name, field_details_list)
+            for response_name, field_details_list in grouped_field_set.items()
+        ]
+        fields = tuple(field for field, _ in bound)
+        make = _compiled(parent_type, fields)
+        completer = make(fields) if make is not None else _interpreted(fields)
+        shareable = make is not None and all(below for _, below in bound)
+        if content is not None and shareable:
+            # The entry holds the field nodes, so their ids cannot be reused meanwhile.
+            _bounded_set(_BOUND, content, (grouped_field_set, completer))
+        return completer, shareable
+
     def _bind(
         self, parent_type: GraphQLObjectType, response_name: str, fdl: FieldDetailsList
-    ) -> _Field:
+    ) -> tuple[_Field, bool]:
+        """One field of a selection, and whether its sub-selection may be shared."""
         field_name = fdl[0].node.name.value
         plan = _plan(parent_type, field_name)
-        child = None
+        child, shareable = None, True
         if plan is not None and plan.object_type is not None:
             # As `collect_and_execute_subfields` (memoised by graphql-core on `fdl`).
             sub_fields, _new_defer_usages, _ = self.collect_subfields(plan.object_type, fdl)
-            child = self._completer(plan.object_type, sub_fields)
+            child, shareable = self._bound(plan.object_type, sub_fields)
         code = _code_for(plan)
         if (
             field_name == "__typename"
             and self.schema.get_field(parent_type, field_name) is TypeNameMetaFieldDef
         ):
             code = "typename"  # its resolver returns `info.parent_type.name`
-        return _Field(response_name, fdl, parent_type, parent_type.name, plan, code, child)
-
-    def _interpreted(self, fields: tuple[_Field, ...]) -> Completer:
-        """The completer of a selection not compiled (yet): every field takes the path the
-        generated code falls back to, so it answers exactly as the generated code."""
-
-        def complete(source: Any, path: LazyPath) -> Any:
-            results: dict[str, Any] = {}
-            awaitables: list[str] = []
-            try:
-                for field in fields:
-                    if field.code == "typename":
-                        results[field.response_name] = field.typename
-                    elif field.code == "standard":
-                        self._standard(field, source, path, results, awaitables)
-                    elif field.code == "loaded":
-                        if not self._defer(field, source, path, results):
-                            self._standard(field, source, path, results, awaitables)
-                    else:
-                        self._general(
-                            field, source, _read(field, source), path, results, awaitables
-                        )
-            except Exception:
-                if awaitables:
-                    self.settle_in_background([results[name] for name in awaitables])
-                raise
-            if awaitables:
-                return self._gather_fields(results, awaitables)
-            return results
-
-        return complete
+        field = _Field(response_name, fdl, parent_type, parent_type.name, plan, code, child)
+        return field, shareable
 
     # ---- called by the generated code ----
 
@@ -921,7 +984,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         propagates when it is non-null)."""
         assert field.child is not None
         try:
-            completed = field.child(value, path)
+            completed = field.child(self, value, path)
         except Exception as raw_error:
             self._object_error(raw_error, field, path)
             return None
@@ -959,7 +1022,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     continue
                 item_path = (path, index, None)
                 try:
-                    completed = child(item, item_path)
+                    completed = child(self, item, item_path)
                 except Exception as raw_error:
                     self.handle_field_error(raw_error, item_type, fdl, _materialise(item_path))
                     append(None)

@@ -217,11 +217,17 @@ class AnomalyQuery:
 
 
 def anomaly_schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
-    """The anomaly schema on strawberry's executor and on the fast one."""
+    """The anomaly schema on strawberry's executor and on the fast one, which keeps its
+    documents as the app does, so its completers serve later requests of a document."""
+    from schema.document_cache import DocumentCache
     from schema.fast_execution import FastExecutionContext
 
     standard = strawberry.Schema(query=AnomalyQuery)
-    fast = strawberry.Schema(query=AnomalyQuery, execution_context_class=FastExecutionContext)
+    fast = strawberry.Schema(
+        query=AnomalyQuery,
+        execution_context_class=FastExecutionContext,
+        extensions=[DocumentCache().extension],
+    )
     return standard, fast
 
 
