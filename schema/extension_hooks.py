@@ -1,17 +1,21 @@
-"""Strawberry's extension stages, with each extension class's hooks looked up once.
+"""Strawberry's extension stages, each extension class's hooks looked up once and the
+stages run without an exit stack.
 
 Why: for every request and every stage (operation, parsing, validation, execution)
 strawberry's runner inspects every extension again: `inspect.isgeneratorfunction`, then
 `contextlib.contextmanager(types.MethodType(hook, extension))`, whose `functools.wraps`
-copies the hook's attributes onto a new function. That is 24 lookups a request for our
+copies the hook's attributes onto a new function. That was 24 lookups a request for our
 six extensions: 0.13 M instructions, 8 % of an anonymous `{ __typename }` and 3 % of a
 `node` lookup (bench/README.md). A hook is a class attribute (strawberry reads it from
-`type(extension)`), so the context-manager factory is made once per class and hook and
-bound to each request's extension with a partial.
+`type(extension)`), so the context-manager factory is made once per class and hook, the
+hooks of a stage once per list of extension classes (`stage_plan`), and each is bound to
+the request's extension with a partial. Each stage then ran an `(Async)ExitStack`, which
+`Stage` does without unless an exception has to travel through the hooks.
 
-Exactness: the stages are strawberry's own context managers (their exit stacks, order
-and errors); only `get_hook` is replaced, and it returns the same kind of hook for the
-same method (`tests/test_extension_hooks.py` compares the two for every extension).
+Exactness: the hooks are the same kind of context manager strawberry makes for the same
+method, entered and left in strawberry's order, and an exception travels through them by
+the exit stack's own rules (`tests/test_extension_hooks.py` compares the two runners for
+every extension of the app and every kind of hook, errors included).
 """
 
 from __future__ import annotations
@@ -20,16 +24,11 @@ import contextlib
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import lru_cache, partial
+from types import TracebackType
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.context import (
-    ExecutingContextManager,
-    OperationContextManager,
-    ParsingContextManager,
-    ValidationContextManager,
-    WrappedHook,
-)
+from strawberry.extensions.context import WrappedHook
 from strawberry.extensions.runner import SchemaExtensionsRunner
 
 # A hook's context-manager factory, called with the extension, and whether it is async.
@@ -65,47 +64,140 @@ def hook_factory(kind: type, hook_name: str) -> HookFactory | None:
     return called_first, False
 
 
-class _HooksLookedUpOnce:
-    __slots__ = ()
-    HOOK_NAME: str
-
-    def get_hook(self, extension: SchemaExtension) -> WrappedHook | None:
-        kind: type = type(extension)  # (mypy does not take a type[...] for Hashable)
-        factory = hook_factory(kind, self.HOOK_NAME)
-        if factory is None:
-            return None
-        make, is_async = factory
-        return WrappedHook(extension=extension, hook=partial(make, extension), is_async=is_async)
+# One stage's hooks for a list of extension classes: (position, factory, is_async).
+StagePlan = tuple[tuple[int, Callable[[SchemaExtension], Any], bool], ...]
 
 
-class _Operation(_HooksLookedUpOnce, OperationContextManager):
-    __slots__ = ()
+@lru_cache(maxsize=256)  # one per stage and list of extension classes (one per schema)
+def stage_plan(kinds: tuple[type, ...], hook_name: str) -> StagePlan:
+    """Which of these extensions have a hook for the stage, in order."""
+    return tuple(
+        (position, *factory)
+        for position, kind in enumerate(kinds)
+        if (factory := hook_factory(kind, hook_name)) is not None
+    )
 
 
-class _Parsing(_HooksLookedUpOnce, ParsingContextManager):
-    __slots__ = ()
+class Stage:
+    """A stage as strawberry's runs it — hooks entered in order, left in reverse, an
+    exception passed from one to the next as nested `with` blocks pass it — without an
+    exit stack for the common case.
 
+    strawberry keeps an `(Async)ExitStack` per stage, four a request, each pushing a
+    wrapper per hook. Here entering and leaving are direct calls. An exception (brought
+    into the stage, or raised by a hook as it leaves) is handed to an exit stack made
+    then, with the hooks still to leave, so its handling is the exit stack's own."""
 
-class _Validation(_HooksLookedUpOnce, ValidationContextManager):
-    __slots__ = ()
+    __slots__ = ("_entered", "hook_name", "hooks")
 
+    def __init__(self, hook_name: str, extensions: list[SchemaExtension], plan: StagePlan) -> None:
+        self.hook_name = hook_name
+        self.hooks = [
+            WrappedHook(extensions[position], partial(make, extensions[position]), is_async)
+            for position, make, is_async in plan
+        ]
+        self._entered: list[tuple[Any, bool]] = []
 
-class _Executing(_HooksLookedUpOnce, ExecutingContextManager):
-    __slots__ = ()
+    def __enter__(self) -> None:
+        for hook in self.hooks:
+            if hook.is_async:
+                raise RuntimeError(
+                    f"SchemaExtension hook {hook.extension}.{self.hook_name} "
+                    "failed to complete synchronously."
+                )
+            manager: Any = hook.hook()
+            manager.__enter__()
+            self._entered.append((manager, False))
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        entered = self._entered
+        raised = None
+        if exc is None:
+            while entered:
+                manager, _ = entered.pop()
+                try:
+                    manager.__exit__(None, None, None)
+                except BaseException as error:
+                    raised = error
+                    break
+            else:
+                return
+        stack = contextlib.ExitStack()
+        for manager, _ in entered:
+            stack.push(manager)
+        if raised is None:  # as strawberry's: a hook swallowing it does not end it here
+            stack.__exit__(exc_type, exc, traceback)
+        elif not stack.__exit__(type(raised), raised, raised.__traceback__):
+            raise raised
+
+    async def __aenter__(self) -> None:
+        for hook in self.hooks:
+            manager: Any = hook.hook()
+            if hook.is_async:
+                await manager.__aenter__()
+            else:
+                manager.__enter__()
+            self._entered.append((manager, hook.is_async))
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        entered = self._entered
+        raised = None
+        if exc is None:
+            while entered:
+                manager, is_async = entered.pop()
+                try:
+                    if is_async:
+                        await manager.__aexit__(None, None, None)
+                    else:
+                        manager.__exit__(None, None, None)
+                except BaseException as error:
+                    raised = error
+                    break
+            else:
+                return
+        stack = contextlib.AsyncExitStack()
+        for manager, is_async in entered:
+            if is_async:
+                stack.push_async_exit(manager)
+            else:
+                stack.push(manager)
+        if raised is None:  # as strawberry's: a hook swallowing it does not end it here
+            await stack.__aexit__(exc_type, exc, traceback)
+        elif not await stack.__aexit__(type(raised), raised, raised.__traceback__):
+            raise raised
 
 
 class ExtensionsRunner(SchemaExtensionsRunner):
-    """Strawberry's runner with the request stages above (streamed results, a
+    """strawberry's runner with the request stages above (streamed results, a
     subscription's per-event stage, keep strawberry's own)."""
 
-    def operation(self) -> OperationContextManager:
-        return _Operation(self.extensions)
+    def __init__(
+        self, execution_context: Any, extensions: list[SchemaExtension] | None = None
+    ) -> None:
+        super().__init__(execution_context, extensions)
+        self._kinds = tuple(type(extension) for extension in self.extensions)
 
-    def parsing(self) -> ParsingContextManager:
-        return _Parsing(self.extensions)
+    def _stage(self, hook_name: str) -> Stage:
+        return Stage(hook_name, self.extensions, stage_plan(self._kinds, hook_name))
 
-    def validation(self) -> ValidationContextManager:
-        return _Validation(self.extensions)
+    def operation(self) -> Stage:  # type: ignore[override]
+        return self._stage("on_operation")
 
-    def executing(self) -> ExecutingContextManager:
-        return _Executing(self.extensions)
+    def parsing(self) -> Stage:  # type: ignore[override]
+        return self._stage("on_parse")
+
+    def validation(self) -> Stage:  # type: ignore[override]
+        return self._stage("on_validate")
+
+    def executing(self) -> Stage:  # type: ignore[override]
+        return self._stage("on_execute")

@@ -85,3 +85,76 @@ async def test_each_kind_of_hook_runs_as_strawberry_runs_it() -> None:
     assert ours == await run_stages(SchemaExtensionsRunner)
     assert ours[:4] == ["parsing: enter", "parsing: enter", "parsing: inside", "parsing: leave"]
     assert ours[-2:] == ["operation: saw boom", "operation: saw boom"]
+
+
+class Swallowing(SchemaExtension):
+    """Its operation hook swallows a ValueError: the stage then ends without one."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        except ValueError as error:
+            self.calls.append(f"swallowed {error}")
+
+
+class FailingOnLeave(SchemaExtension):
+    """Its hooks raise as they leave, while hooks entered before them still have to."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        raise ValueError("left badly")
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        raise KeyError("left badly, async")
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        raise RuntimeError("left badly, sync")
+
+
+async def outcomes(runner_class: type[SchemaExtensionsRunner]) -> list[str]:
+    """What each hook saw and what left each stage, for errors raised inside a stage and
+    by hooks as they leave, suppressed or not, in async and sync stages."""
+    calls: list[str] = []
+    layouts = [
+        [EveryKindOfHook(calls), Swallowing(calls), EveryKindOfHook(calls)],
+        [EveryKindOfHook(calls), FailingOnLeave(calls), EveryKindOfHook(calls)],
+        [Swallowing(calls), FailingOnLeave(calls)],
+        [FailingOnLeave(calls), Swallowing(calls)],
+    ]
+    for extensions in layouts:
+        runner: Any = runner_class(None, extensions)  # type: ignore[arg-type]
+        for stage, raising in [
+            (s, r) for s in ("operation", "validation", "executing") for r in (False, True)
+        ]:
+            try:
+                async with getattr(runner, stage)():
+                    calls.append(f"{stage}: inside")
+                    if raising:
+                        raise ValueError("inside")
+                calls.append(f"{stage}: left cleanly")
+            except Exception as error:
+                calls.append(f"{stage}: left with {type(error).__name__} {error}")
+        try:
+            with runner.validation():
+                calls.append("sync validation: inside")
+            calls.append("sync validation: left cleanly")
+        except Exception as error:
+            calls.append(f"sync validation: left with {type(error).__name__} {error}")
+    return calls
+
+
+async def test_errors_travel_through_the_hooks_as_strawberry_passes_them() -> None:
+    ours = await outcomes(ExtensionsRunner)
+    assert ours == await outcomes(SchemaExtensionsRunner)
+    assert "operation: left cleanly" in ours  # swallowed by a hook
+    assert "operation: left with ValueError left badly" in ours
+    assert "executing: left with KeyError 'left badly, async'" in ours
+    assert "sync validation: left with RuntimeError left badly, sync" in ours
