@@ -43,7 +43,7 @@ from domain.webhooks import service as webhook_service
 from domain.webhooks.models import Webhook
 from server.cache import PublicCache
 from server.database import Database
-from server.metrics import DATALOADER_BATCH_SIZE
+from server.metrics import DATALOADER_BATCH_SIZE, labelled
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -193,7 +193,7 @@ class Loaders:
         name: str,
         missing: Any = None,
     ) -> DataLoader[K, V]:
-        batch_sizes = DATALOADER_BATCH_SIZE.labels(name.lstrip("_"))
+        batch_sizes = labelled(DATALOADER_BATCH_SIZE, name.lstrip("_"))
 
         async def load(keys: Sequence[K]) -> list[V]:
             batch_sizes.observe(len(keys))

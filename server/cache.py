@@ -155,7 +155,7 @@ class PublicCache:
             rows = None if raw is None else [_load(Skill, row) for row in orjson.loads(raw)]
         except (ValueError, TypeError):  # unreadable: a miss, stored again
             rows = None
-        metrics.CACHE_LOOKUPS.labels("skills", "miss" if rows is None else "hit").inc()
+        metrics.labelled(metrics.CACHE_LOOKUPS, "skills", "miss" if rows is None else "hit").inc()
         return rows
 
     async def put_skills(self, key: str, rows: Sequence[Skill]) -> None:
@@ -280,7 +280,7 @@ class PublicCache:
     def _bypassed(self, cache: str) -> bool:
         if fresh_reads_reason() is None:
             return False
-        metrics.CACHE_LOOKUPS.labels(cache, "bypass").inc()
+        metrics.labelled(metrics.CACHE_LOOKUPS, cache, "bypass").inc()
         return True
 
     async def _taxonomy_version(self) -> str:
@@ -357,9 +357,9 @@ def is_public(job: Job) -> bool:
 
 def _count(cache: str, hits: int, asked: int) -> None:
     if hits:
-        metrics.CACHE_LOOKUPS.labels(cache, "hit").inc(hits)
+        metrics.labelled(metrics.CACHE_LOOKUPS, cache, "hit").inc(hits)
     if asked > hits:
-        metrics.CACHE_LOOKUPS.labels(cache, "miss").inc(asked - hits)
+        metrics.labelled(metrics.CACHE_LOOKUPS, cache, "miss").inc(asked - hits)
 
 
 def _generation(raw: bytes | None) -> int:

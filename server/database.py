@@ -148,7 +148,7 @@ class Database:
                 self._replica_down(error)
             else:
                 engine = self.replica_engine
-                metrics.DB_READ_ROUTES.labels("replica").inc()
+                metrics.labelled(metrics.DB_READ_ROUTES, "replica").inc()
         async with _lent(engine, pooled) as connection:
             yield connection
 
@@ -185,7 +185,7 @@ class Database:
                 await session.close()
                 self._replica_down(error)
             else:
-                metrics.DB_READ_ROUTES.labels("replica").inc()
+                metrics.labelled(metrics.DB_READ_ROUTES, "replica").inc()
                 return session
         return self._read_sessions()
 
@@ -195,11 +195,11 @@ class Database:
             return False
         reason = fresh_reads_reason()
         if reason is not None:
-            metrics.DB_READ_ROUTES.labels(f"primary_{reason}").inc()
+            metrics.labelled(metrics.DB_READ_ROUTES, f"primary_{reason}").inc()
             return False
         state = await self.replica.current()
         if not state.usable:
-            metrics.DB_READ_ROUTES.labels(f"primary_{state.reason}").inc()
+            metrics.labelled(metrics.DB_READ_ROUTES, f"primary_{state.reason}").inc()
             return False
         return True
 

@@ -75,7 +75,8 @@ def _finished(scope: Scope, info: RequestInfo, status: int | None, seconds: floa
     status = status or CLIENT_CLOSED
     quiet = path in QUIET_PATHS
     if not websocket and not quiet:
-        metrics.HTTP_RESPONSES.labels(method if method in _METHODS else "OTHER", str(status)).inc()
+        label = method if method in _METHODS else "OTHER"
+        metrics.labelled(metrics.HTTP_RESPONSES, label, str(status)).inc()
     client = scope.get("client")
     # The path only: a GET query string may carry GraphQL variables (personal data).
     log.log(

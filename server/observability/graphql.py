@@ -116,20 +116,12 @@ class GraphQLObserver(SchemaExtension):
             info.user_id = str(user_id)
 
 
-_OPERATION_METRICS: dict[tuple[str, str], tuple[Any, Any]] = {}
-
-
 def _operation_metrics(name: str, kind: str) -> tuple[Any, Any]:
-    """The request counter and duration histogram of one (operation label, type): kept,
-    as `labels()` takes a lock and checks its values on every call (the labels are
-    bounded: `operation_label`, and four types)."""
-    found = _OPERATION_METRICS.get((name, kind))
-    if found is None:
-        found = _OPERATION_METRICS[name, kind] = (
-            metrics.GRAPHQL_REQUESTS.labels(name, kind),
-            metrics.GRAPHQL_DURATION.labels(name, kind),
-        )
-    return found
+    """The request counter and duration histogram of one (operation label, type)."""
+    return (
+        metrics.labelled(metrics.GRAPHQL_REQUESTS, name, kind),
+        metrics.labelled(metrics.GRAPHQL_DURATION, name, kind),
+    )
 
 
 def time_resolvers(schema: S) -> S:
@@ -166,7 +158,7 @@ def _timed_resolver(resolve: Callable[..., Any], label: str) -> Callable[..., An
     def observe(started: float) -> None:
         nonlocal histogram
         if histogram is None:  # label children are made on first use: no empty series
-            histogram = metrics.RESOLVER_DURATION.labels(label)
+            histogram = metrics.labelled(metrics.RESOLVER_DURATION, label)
         histogram.observe(time.perf_counter() - started)
 
     async def finish(result: Awaitable[Any], started: float) -> Any:
@@ -194,4 +186,4 @@ def _timed_resolver(resolve: Callable[..., Any], label: str) -> Callable[..., An
 
 def _count_errors(errors: list[GraphQLError] | None) -> None:
     for error in errors or ():
-        metrics.GRAPHQL_ERRORS.labels(error_code(error)).inc()
+        metrics.labelled(metrics.GRAPHQL_ERRORS, error_code(error)).inc()
