@@ -376,7 +376,7 @@ def compile_at(request, monkeypatch) -> None:
     sighting of a selection."""
     monkeypatch.setattr(fast_execution, "COMPILE_AT", 1 if request.param == "compiled" else 10**9)
     # Nothing compiled or bound by an earlier test: the interpreted twin really runs.
-    for cache in ("_FACTORIES", "_SIGHTINGS", "_BOUND"):
+    for cache in ("_FACTORIES", "_SIGHTINGS", "_BOUND", "_COLLECTED"):
         monkeypatch.setattr(fast_execution, cache, {})
 
 
