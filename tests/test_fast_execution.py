@@ -354,7 +354,7 @@ leaf_recipe = st.one_of(
 def box_recipe(depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {
-            "class": st.sampled_from(["box"] * 6 + ["sneaky", "none"]),
+            "class": st.sampled_from(["box"] * 6 + ["sneaky", "cast", "none"]),
             "leaf": leaf_recipe,
             "leaves": st.lists(leaf_recipe, max_size=3),
         },
@@ -419,6 +419,14 @@ GOOD_BOX: dict[str, Any] = {"class": "box", "leaf": GOOD_LEAF, "leaves": [GOOD_L
         pytest.param(
             [{**GOOD_BOX, "twin": GOOD_BOX}, {**GOOD_BOX, "twin": {**GOOD_BOX, "class": "sneaky"}}],
             id="is_type_of refuses an object field",
+        ),
+        pytest.param(
+            [{**GOOD_BOX, "twin": GOOD_BOX}, {**GOOD_BOX, "twin": {**GOOD_BOX, "class": "cast"}}],
+            id="is_type_of refuses a cast instance of a class it accepted",
+        ),
+        pytest.param(
+            [{**GOOD_BOX, "boxes": [GOOD_BOX, {**GOOD_BOX, "class": "cast"}]}],
+            id="is_type_of refuses a cast item of a class it accepted",
         ),
         pytest.param([{**GOOD_BOX, "leaf": {"class": "exploding"}}], id="raising attribute"),
         pytest.param([{**GOOD_BOX, "leaf": {"number": "big"}}], id="Int out of range"),
