@@ -445,7 +445,7 @@ _SNIPPETS: Final = {
     # Its resolver answers `info.parent_type.name`.
     "typename": "r[{name}] = {typename}\n",
     "loaded": """\
-if not ctx._defer(F{k}, src, path, r):
+if not ctx._defer(F{k}, src, path, r, aw):
     ctx._standard(F{k}, src, path, r, aw)
 """,
     # String, ID, Boolean: a value of exactly this class is its own serialisation.
@@ -641,7 +641,7 @@ def _interpreted(fields: tuple[_Field, ...]) -> Completer:
                 elif field.code == "standard":
                     ctx._standard(field, source, path, results, awaitables)
                 elif field.code == "loaded":
-                    if not ctx._defer(field, source, path, results):
+                    if not ctx._defer(field, source, path, results, awaitables):
                         ctx._standard(field, source, path, results, awaitables)
                 else:
                     ctx._general(field, source, _read(field, source), path, results, awaitables)
@@ -693,10 +693,9 @@ def _selections_directive_free(selection_set: SelectionSetNode | None) -> bool:
 
 
 # A loaded field's place in the response, waiting for its batch: the DataLoader and the key
-# to ask it for (no loader: the key is the value, preloaded), the field, the result dict
-# holding the place, and the path of the object it belongs to. A tuple: one is made per
-# object and field, on the hot path.
-_Deferred = tuple[DataLoader[Any, Any] | None, Any, _Field, dict[str, Any], LazyPath]
+# to ask it for, the field, the result dict holding the place, and the path of the object
+# it belongs to. A tuple: one is made per object and field, on the hot path.
+_Deferred = tuple[DataLoader[Any, Any], Any, _Field, dict[str, Any], LazyPath]
 
 
 async def _loaded_values(batch: list[_Deferred]) -> list[Any]:
@@ -707,23 +706,19 @@ async def _loaded_values(batch: list[_Deferred]) -> list[Any]:
     await per key (a page of 100 jobs asks ~200); the values are then primed into the
     loader, so a later `load` in this request finds them, as after its own batch. A
     failure, a wrong number of values or an exception among them raises: the caller
-    runs the standard path, which asks the loaders again and reports it as they do.
-    A preloaded value (no loader) is its own key."""
+    runs the standard path, which asks the loaders again and reports it as they do."""
     keys_of: dict[DataLoader[Any, Any], dict[Any, None]] = {}
     for loader, key, _, _, _ in batch:
-        if loader is not None:
-            keys_of.setdefault(loader, {})[key] = None
+        keys_of.setdefault(loader, {})[key] = None
     loaders = list(keys_of)
-    if not loaders:
-        loaded = []
-    elif len(loaders) == 1:
+    if len(loaders) == 1:
         loaded = [await _load(loaders[0], list(keys_of[loaders[0]]))]
     else:  # concurrently, as their batches would be dispatched
         loaded = await gather_with_cancel(
             *(_load(loader, list(keys_of[loader])) for loader in loaders)
         )
     found = dict(zip(loaders, loaded, strict=True))
-    return [key if loader is None else found[loader][key] for loader, key, _, _, _ in batch]
+    return [found[loader][key] for loader, key, _, _, _ in batch]
 
 
 async def _load(loader: DataLoader[Any, Any], keys: list[Any]) -> dict[Any, Any]:
@@ -971,27 +966,60 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             results.update(zip(awaitable_fields, awaited, strict=True))
         return results
 
-    def _defer(self, field: _Field, source: Any, path: LazyPath, results: dict[str, Any]) -> bool:
-        """Ask the field's DataLoader for this object's value (or take the value the object
-        was made with) and hold a place for it; False (the standard path) when batching
-        is off or the loader cannot be asked."""
+    def _defer(
+        self,
+        field: _Field,
+        source: Any,
+        path: LazyPath,
+        results: dict[str, Any],
+        awaitables: list[str],
+    ) -> bool:
+        """Ask the field's DataLoader for this object's value and hold a place for it, or
+        complete the value the object was made with; False (the standard path) when
+        batching is off, the loader cannot be asked or the value is not plain."""
         deferred = self._deferred
         if deferred is None:
             return False
         loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
         try:
             value = loaded.preloaded_value(source)
-            if value is not NOT_PRELOADED:
-                loader, key = None, value
-            else:
+            if value is NOT_PRELOADED:
                 loader = getattr(self.context_value.loaders, loaded.loader)
                 key = getattr(source, loaded.key)
         except Exception:
             return False
-        if loader is not None and loader.__class__ is not DataLoader:
+        if value is not NOT_PRELOADED:
+            return self._complete_preloaded(field, value, path, results, awaitables)
+        if loader.__class__ is not DataLoader:
             return False
         results[field.response_name] = None  # the place, so the response keeps its key order
         deferred.append((loader, key, field, results, path))
+        return True
+
+    def _complete_preloaded(
+        self,
+        field: _Field,
+        value: Any,
+        path: LazyPath,
+        results: dict[str, Any],
+        awaitables: list[str],
+    ) -> bool:
+        """A value the object was made with (`recommendedJobs`' jobs), converted and
+        completed now, as the generated code completes an object field: there is nothing
+        to wait for, and a page of 100 paid the batch's bookkeeping for each. False (the
+        standard path, which converts it again and reports why) when the conversion fails
+        or the value is not plain; both are found before anything below it runs."""
+        loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
+        try:
+            converted = loaded.convert(value)
+        except Exception:
+            return False
+        completed = self._complete_plain(field, converted, path)
+        if completed is Undefined:
+            return False
+        results[field.response_name] = completed
+        if self.is_awaitable(completed):
+            awaitables.append(field.response_name)
         return True
 
     # ---- completing plain values (the general checks) ----

@@ -336,6 +336,7 @@ ANOMALIES = """query Anomalies {
     twin { __typename name leaf { text } twin { name } }
     owner { name }
     o2: owner { n: name }
+    keptOwner { name }
   }
 }
 fragment LeafFields on Leaf { text maybeText number maybeNumber flag colour when tags maybeTags }
@@ -364,6 +365,7 @@ def box_recipe(depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
             "maybe_leaves": st.booleans(),
             "leaves_as": st.just("tuple"),
             "owner": st.sampled_from(["a", "b", "unconvertible", "failing"]),
+            "kept": st.sampled_from(["good", "good", "none", "unconvertible", "late"]),
             "boxes": st.lists(box_recipe(depth + 1), max_size=2) if depth < 2 else st.just([]),
             "twin": box_recipe(depth + 1) if depth < 2 else st.none(),
         },
@@ -440,6 +442,11 @@ GOOD_BOX: dict[str, Any] = {"class": "box", "leaf": GOOD_LEAF, "leaves": [GOOD_L
         ),
         pytest.param([{**GOOD_BOX, "owner": "unconvertible"}], id="loaded, unconvertible"),
         pytest.param([GOOD_BOX, {**GOOD_BOX, "owner": "failing"}], id="loaded, failing"),
+        pytest.param([GOOD_BOX, {**GOOD_BOX, "kept": "none"}], id="preloaded, none"),
+        pytest.param(
+            [GOOD_BOX, {**GOOD_BOX, "kept": "unconvertible"}], id="preloaded, unconvertible"
+        ),
+        pytest.param([GOOD_BOX, {**GOOD_BOX, "kept": "late"}], id="preloaded, not plain"),
         pytest.param(
             [{**GOOD_BOX, "boxes": [{**GOOD_BOX, "leaf": {"text": "none"}}]}],
             id="null propagation from below",
