@@ -17,7 +17,7 @@ from domain.auth.partners import PartnerScope
 from domain.jobs.models import Job
 from domain.sql import detached
 from schema.ids import from_global_id
-from server.cache import JOB_PRIVATE_COLUMNS, PublicCache, _dump, _load
+from server.cache import JOB_PRIVATE_COLUMNS, PublicCache, RecentEntries, _dump, _load
 from server.cache_store import MemoryCacheStore, RedisCacheStore
 from server.read_scope import request_scope
 from tests.factories import UPDATE_JOB, create_job, skill_gid, transition_mutation
@@ -329,3 +329,29 @@ def test_a_cached_row_decodes_to_exactly_the_row_that_was_stored():
         original, back = getattr(row, column), getattr(loaded, column)
         assert (back, type(back)) == (original, type(original)), column
     assert loaded.created_at.isoformat() == "2026-11-01T09:30:00.123456+00:00"
+
+
+def test_an_entry_read_again_is_decoded_once_and_only_for_its_generation():
+    """RecentEntries: the same bytes decode once; an entry filled under an older
+    generation is a miss even when remembered; other bytes are decoded anew; an
+    unreadable entry is a miss and not kept; the oldest goes first when full."""
+    decoded: list[object] = []
+
+    def decode(value: object) -> object:
+        decoded.append(value)
+        return {"decoded": value}
+
+    recent = RecentEntries(max_entries=2)
+    entry = b'{"g": 3, "v": "job"}'
+    assert recent.decoded(entry, 3, decode) == {"decoded": "job"}
+    assert recent.decoded(bytes(entry), 3, decode) == {"decoded": "job"}  # equal bytes
+    assert decoded == ["job"]
+    assert recent.decoded(entry, 4, decode) is None  # the job changed since
+    assert recent.decoded(b'{"g": 4, "v": "new"}', 4, decode) == {"decoded": "new"}
+    assert recent.decoded(b"{not json", 4, decode) is None
+    assert recent.decoded(b'{"v": "no generation"}', 4, decode) is None
+    assert recent.decoded(None, 4, decode) is None
+    assert decoded == ["job", "new"]
+    recent.decoded(b'{"g": 1, "v": "third"}', 1, decode)  # full: the first one goes
+    assert recent.decoded(entry, 3, decode) == {"decoded": "job"}
+    assert decoded == ["job", "new", "third", "job"]
