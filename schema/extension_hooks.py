@@ -30,6 +30,7 @@ from typing import Any
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.context import WrappedHook
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.utils.await_maybe import await_maybe
 
 # A hook's context-manager factory, called with the extension, and whether it is async.
 HookFactory = tuple[Callable[[SchemaExtension], Any], bool]
@@ -186,6 +187,16 @@ class ExtensionsRunner(SchemaExtensionsRunner):
     ) -> None:
         super().__init__(execution_context, extensions)
         self._kinds = tuple(type(extension) for extension in self.extensions)
+
+    async def get_extensions_results(self, ctx: Any) -> dict[str, Any]:
+        """As strawberry's, without awaiting the default `get_results` (an empty dict) of
+        every extension that does not define its own."""
+        data: dict[str, Any] = {}
+        for extension in self.extensions:
+            if type(extension).get_results is not SchemaExtension.get_results:
+                data.update(await await_maybe(extension.get_results()))
+        data.update(ctx.extensions_results)
+        return data
 
     def _stage(self, hook_name: str) -> Stage:
         return Stage(hook_name, self.extensions, stage_plan(self._kinds, hook_name))

@@ -158,3 +158,23 @@ async def test_errors_travel_through_the_hooks_as_strawberry_passes_them() -> No
     assert "operation: left with ValueError left badly" in ours
     assert "executing: left with KeyError 'left badly, async'" in ours
     assert "sync validation: left with RuntimeError left badly, sync" in ours
+
+
+class WithResults(SchemaExtension):
+    def get_results(self) -> dict[str, Any]:
+        return {"shared": "first", "mine": 1}
+
+
+class WithAsyncResults(SchemaExtension):
+    async def get_results(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"shared": "second"}
+
+
+async def test_extension_results_are_gathered_as_strawberry_gathers_them() -> None:
+    extensions = [WithResults(), SchemaExtension(), WithAsyncResults(), EveryKindOfHook([])]
+    context: Any = type("Context", (), {"extensions_results": {"late": True}})()
+    results = [
+        await runner(None, extensions).get_extensions_results(context)  # type: ignore[arg-type]
+        for runner in (ExtensionsRunner, SchemaExtensionsRunner)
+    ]
+    assert results[0] == results[1] == {"shared": "second", "mine": 1, "late": True}

