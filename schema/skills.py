@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     from schema.context import Info
 
 
+# One `Skill` per skill row object, for the rows shown lately. A page's skill links share
+# their skill rows (`skills_of_jobs`, the public cache): ~290 links for far fewer skills
+# on a page of jobs, each made, converted and read anew. A row is read, never changed,
+# once loaded, so its `Skill` is the same for every link and request showing it; each
+# entry holds its row, so the row's id cannot be reused meanwhile. Oldest out first.
+MAX_SHOWN = 4096
+_SHOWN: dict[int, tuple[SkillRow, Skill]] = {}
+
+
 @strawberry.type(description="A skill or licence from the taxonomy, named in English and Japanese.")
 class Skill(RowBacked, Node):
     pk: strawberry.Private[uuid.UUID]
@@ -35,10 +44,18 @@ class Skill(RowBacked, Node):
 
     @classmethod
     def from_row(cls, row: SkillRow) -> Skill:
-        """The skill, each field converted from `row` when first read (`RowBacked`)."""
+        """The skill, each field converted from `row` when first read (`RowBacked`); the
+        same object for the same row object (`_SHOWN`)."""
+        shown = _SHOWN.get(id(row))
+        if shown is not None and shown[0] is row and type(shown[1]) is cls:
+            return shown[1]
         columns = ColumnValues(row)
         pk = columns.id
-        return cls.lazily(columns, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
+        skill = cls.lazily(columns, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
+        if len(_SHOWN) >= MAX_SHOWN:
+            del _SHOWN[next(iter(_SHOWN))]
+        _SHOWN[id(row)] = (row, skill)
+        return skill
 
     converters: ClassVar[Mapping[str, Callable[[SkillRow], Any]]] = {
         "slug": attrgetter("slug"),

@@ -114,6 +114,44 @@ def test_every_skill_field_reads_as_converted() -> None:
         getattr(skill, field.name)
 
 
+def skill_row(slug: str = "picking") -> SkillRow:
+    return detached(
+        SkillRow,
+        {
+            "id": uuid.uuid4(),
+            "slug": slug,
+            "sector": "LOGISTICS",
+            "name_en": "Picking",
+            "name_ja": "ピッキング",
+            "aliases_en": [],
+            "aliases_ja": [],
+        },
+    )
+
+
+def test_links_sharing_a_skill_row_share_its_skill() -> None:
+    """A page's skill links share their skill rows, and now the `Skill` made of each:
+    made and converted once. Another row object, even of the same skill, gets its own."""
+    row = skill_row()
+    first = Skill.from_row(row)
+    assert Skill.from_row(row) is first and first.slug == "picking"
+    twin = detached(SkillRow, dict(vars(row)))
+    assert Skill.from_row(twin) is not first and Skill.from_row(twin).id == first.id
+
+
+def test_the_shared_skills_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from schema import skills
+
+    monkeypatch.setattr(skills, "MAX_SHOWN", 3)
+    monkeypatch.setattr(skills, "_SHOWN", {})
+    rows = [skill_row(f"skill-{n}") for n in range(5)]
+    made = [Skill.from_row(row) for row in rows]
+    assert len(skills._SHOWN) == 3
+    assert Skill.from_row(rows[-1]) is made[-1]  # kept
+    assert Skill.from_row(rows[0]) is not made[0]  # let go, made again
+    assert Skill.from_row(rows[0]).slug == "skill-0"
+
+
 def test_a_detached_row_is_what_sqlmodel_makes_of_it_without_the_orm() -> None:
     """`detached` skips SQLModel's `__new__` for speed: the instance must hold exactly
     what that `__new__` sets, plus the values."""
