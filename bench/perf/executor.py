@@ -27,6 +27,7 @@ from typing import Any
 
 import graphql
 import orjson
+from asyncpg.pgproto.pgproto import UUID as DriverUUID
 from strawberry.dataloader import DataLoader
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
@@ -43,12 +44,19 @@ PAGE = 100
 VARIABLES = {"prefecture": "TOKYO", "skill": to_global_id("Skill", uuid.UUID(int=1)), "first": PAGE}
 
 
+def driver_uuid(number: int) -> uuid.UUID:
+    """A UUID of the class asyncpg gives for a `uuid` column (and SQLAlchemy passes on):
+    a C subclass of `uuid.UUID`, equal to it, whose hash and `str` are not Python calls."""
+    return DriverUUID(str(uuid.UUID(int=number)))
+
+
 def make_rows(n: int = PAGE) -> dict[str, Any]:
-    """Rows shaped like the ORM's: jobs, their organisations and skill links."""
+    """Rows shaped like the ORM's: jobs, their organisations and skill links, their ids
+    of the driver's UUID class."""
     now = datetime(2026, 11, 1, tzinfo=UTC)
     orgs = [
         SimpleNamespace(
-            id=uuid.UUID(int=1000 + i),
+            id=driver_uuid(1000 + i),
             name=f"Org {i}",
             kind="EMPLOYER",
             trusted_at=None,
@@ -58,7 +66,7 @@ def make_rows(n: int = PAGE) -> dict[str, Any]:
     ]
     skills = [
         SimpleNamespace(
-            id=uuid.UUID(int=i + 1),
+            id=driver_uuid(i + 1),
             slug=f"skill-{i}",
             sector="LOGISTICS",
             name_en=f"Skill {i}",
@@ -70,7 +78,7 @@ def make_rows(n: int = PAGE) -> dict[str, Any]:
     ]
     jobs = [
         SimpleNamespace(
-            id=uuid.UUID(int=10_000 + i),
+            id=driver_uuid(10_000 + i),
             organization_id=orgs[i % 10].id,
             title=f"倉庫内ピッキング {i}",
             description="物流センターでの作業です。",
