@@ -85,11 +85,12 @@ class Stage:
     exit stack for the common case.
 
     strawberry keeps an `(Async)ExitStack` per stage, four a request, each pushing a
-    wrapper per hook. Here entering and leaving are direct calls. An exception (brought
-    into the stage, or raised by a hook as it leaves) is handed to an exit stack made
-    then, with the hooks still to leave, so its handling is the exit stack's own."""
+    wrapper per hook. Here an asynchronous stage (every request's) enters and leaves
+    them by direct calls. An exception (brought into the stage, or raised by a hook as
+    it leaves) is handed to an exit stack made then, with the hooks still to leave, so
+    its handling is the exit stack's own."""
 
-    __slots__ = ("_entered", "hook_name", "hooks")
+    __slots__ = ("_entered", "_stack", "hook_name", "hooks")
 
     def __init__(self, hook_name: str, extensions: list[SchemaExtension], plan: StagePlan) -> None:
         self.hook_name = hook_name
@@ -100,15 +101,16 @@ class Stage:
         self._entered: list[tuple[Any, bool]] = []
 
     def __enter__(self) -> None:
+        """The synchronous stage (strawberry's `execute_sync`, not the app's path) keeps
+        strawberry's exit stack."""
+        self._stack = contextlib.ExitStack()
         for hook in self.hooks:
             if hook.is_async:
                 raise RuntimeError(
                     f"SchemaExtension hook {hook.extension}.{self.hook_name} "
                     "failed to complete synchronously."
                 )
-            manager: Any = hook.hook()
-            manager.__enter__()
-            self._entered.append((manager, False))
+            self._stack.enter_context(hook.hook())  # type: ignore[arg-type]
 
     def __exit__(
         self,
@@ -116,25 +118,7 @@ class Stage:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        entered = self._entered
-        raised = None
-        if exc is None:
-            while entered:
-                manager, _ = entered.pop()
-                try:
-                    manager.__exit__(None, None, None)
-                except BaseException as error:
-                    raised = error
-                    break
-            else:
-                return
-        stack = contextlib.ExitStack()
-        for manager, _ in entered:
-            stack.push(manager)
-        if raised is None:  # as strawberry's: a hook swallowing it does not end it here
-            stack.__exit__(exc_type, exc, traceback)
-        elif not stack.__exit__(type(raised), raised, raised.__traceback__):
-            raise raised
+        self._stack.__exit__(exc_type, exc, traceback)
 
     async def __aenter__(self) -> None:
         for hook in self.hooks:
