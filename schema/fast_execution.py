@@ -87,6 +87,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as TYPE_CAST
 
+from domain.bounded import keep
 from schema.loaded_fields import NOT_PRELOADED, LoadedBy, loaded_by_of
 
 LEAF: Final = 1
@@ -603,7 +604,7 @@ def _compiled(parent_type: GraphQLObjectType, fields: tuple[_Field, ...]) -> Mak
         return compiled[0]
     seen = _SIGHTINGS.pop(shape, 0) + 1
     if seen < COMPILE_AT:
-        _bounded_set(_SIGHTINGS, shape, seen)
+        keep(_SIGHTINGS, shape, seen, MAX_SHAPES)
         return None
     source = _selection_source(fields)
     filename = f"<selection on {parent_type.name} {id(source):x}>"
@@ -612,19 +613,10 @@ def _compiled(parent_type: GraphQLObjectType, fields: tuple[_Field, ...]) -> Mak
     make: Make = namespace["make"]
     # Tracebacks through generated code show its lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    dropped = _bounded_set(_FACTORIES, shape, (make, filename))
+    dropped = keep(_FACTORIES, shape, (make, filename), MAX_SHAPES)
     if dropped is not None:
         linecache.cache.pop(dropped[1], None)
     return make
-
-
-def _bounded_set(cache: dict[Any, Any], key: Any, value: Any) -> Any:
-    """`cache[key] = value`, dropping (and returning) the oldest entry when full."""
-    dropped = None
-    if len(cache) >= MAX_SHAPES:
-        dropped = cache.pop(next(iter(cache)), None)
-    cache[key] = value
-    return dropped
 
 
 def _interpreted(fields: tuple[_Field, ...]) -> Completer:
@@ -678,7 +670,7 @@ def _directive_free(
         for fragment in fragments.values()
     )
     # The entry holds the operation node, so its id cannot be reused meanwhile.
-    _bounded_set(_DIRECTIVE_FREE, id(operation), (operation, free))
+    keep(_DIRECTIVE_FREE, id(operation), (operation, free), MAX_SHAPES)
     return free
 
 
@@ -807,7 +799,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return found[1]
         collected = super().collect_subfields(return_type, field_details_list)
         # The entry holds the field nodes, so their ids cannot be reused meanwhile.
-        _bounded_set(_COLLECTED, key, (field_details_list, collected))
+        keep(_COLLECTED, key, (field_details_list, collected), MAX_SHAPES)
         return collected
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
@@ -862,7 +854,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         shareable = make is not None and all(below for _, below in bound)
         if content is not None and shareable:
             # The entry holds the field nodes, so their ids cannot be reused meanwhile.
-            _bounded_set(_BOUND, content, (grouped_field_set, completer))
+            keep(_BOUND, content, (grouped_field_set, completer), MAX_SHAPES)
         return completer, shareable
 
     def _bind(

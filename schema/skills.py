@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 
+from domain.bounded import keep
 from domain.skills.models import Skill as SkillRow
 from schema.enums import Sector, as_sector
 from schema.ids import to_global_id
@@ -52,9 +53,7 @@ class Skill(RowBacked, Node):
         columns = ColumnValues(row)
         pk = columns.id
         skill = cls.lazily(columns, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
-        if len(_SHOWN) >= MAX_SHOWN:
-            del _SHOWN[next(iter(_SHOWN))]
-        _SHOWN[id(row)] = (row, skill)
+        keep(_SHOWN, id(row), (row, skill), MAX_SHOWN)
         return skill
 
     converters: ClassVar[Mapping[str, Callable[[SkillRow], Any]]] = {

@@ -50,6 +50,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlmodel import SQLModel
 
 from domain.auth.principal import ANONYMOUS
+from domain.bounded import keep
 from domain.jobs.models import Job
 from domain.jobs.queries import SkillLink
 from domain.jobs.service import can_see_job
@@ -398,9 +399,7 @@ class RecentEntries:
                 entry = (data["g"], decode(data["v"]))
             except (ValueError, KeyError, TypeError):  # pydantic's ValidationError too
                 return None
-            if len(self._entries) >= self._max_entries:
-                del self._entries[next(iter(self._entries))]
-            self._entries[key] = entry
+            keep(self._entries, key, entry, self._max_entries)
         generation_filled, value = entry
         return value if generation_filled == generation else None  # type: ignore[no-any-return]
 

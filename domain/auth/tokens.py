@@ -18,6 +18,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
+from domain.bounded import keep
 from domain.clock import utcnow
 
 Key = OctKey | RSAKey | ECKey
@@ -164,9 +165,7 @@ class AccessTokens:
         remembered = self._verified.get(token)
         if remembered is None:
             remembered = self._verified_now(token)
-            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
-                del self._verified[next(iter(self._verified))]  # the oldest
-            self._verified[token] = remembered
+            keep(self._verified, token, remembered, VERIFIED_TOKENS_KEPT)
         elif remembered[1] <= self._claims.now - self._claims.leeway:  # joserfc's own test
             del self._verified[token]
             raise InvalidToken("The access token has expired.")
