@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import any_, func, select
 
 from domain.values import Model, PayPeriod, Yen
 
@@ -42,14 +42,18 @@ def has_skills(
     link_owner_id: Any,
     link_skill_id: Any,
     level_condition: Any | None,
-    wanted: SkillFilter,
+    match: SkillMatch,
+    skill_ids: Any,
+    distinct_skills: Any,
 ) -> Any:
-    """`owner_id IN (owners linked to the wanted skills)`, driven by the skill index."""
-    linked = select(link_owner_id).where(link_skill_id.in_(wanted.skill_ids))
+    """`owner_id IN (owners linked to the wanted skills)`, driven by the skill index.
+    `skill_ids` is an array of ids (`domain.sql.uuid_array`, or a parameter) and, for
+    `SkillMatch.ALL`, `distinct_skills` how many different ones it holds."""
+    linked = select(link_owner_id).where(link_skill_id == any_(skill_ids))
     if level_condition is not None:
         linked = linked.where(level_condition)
-    if wanted.match is SkillMatch.ALL:
+    if match is SkillMatch.ALL:
         linked = linked.group_by(link_owner_id).having(
-            func.count(func.distinct(link_skill_id)) == len(set(wanted.skill_ids))
+            func.count(func.distinct(link_skill_id)) == distinct_skills
         )
     return owner_id.in_(linked)

@@ -6,14 +6,15 @@ import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, any_, bindparam
+from sqlalchemy import Float, Select, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.pool import Pool
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.type_api import TypeEngine
 
 M = TypeVar("M")
@@ -23,12 +24,20 @@ def any_of(column: Any, ids: Collection[uuid.UUID]) -> Any:
     """`column = ANY($1)` with the ids as one array parameter. `column.in_(ids)` binds one
     parameter per id, and PostgreSQL's protocol (asyncpg) stops at 32,767: matching loads
     every public profile at once, 100,000 and more."""
-    return column == any_(bindparam(None, list(ids), type_=ARRAY(UUID(as_uuid=True))))
+    return column == any_(uuid_array(ids))
+
+
+def uuid_array(ids: Collection[uuid.UUID]) -> Any:
+    """The ids as one array value: one parameter, however many ids."""
+    return bindparam(None, list(ids), type_=UUID_ARRAY)
+
+
+UUID_ARRAY = ARRAY(UUID(as_uuid=True))
 
 
 def any_of_parameter(column: Any, name: str) -> Any:
     """`column = ANY($n)`, the ids bound later under `name` (for a `CompiledRead`)."""
-    return column == any_(bindparam(name, type_=ARRAY(UUID(as_uuid=True))))
+    return column == any_(bindparam(name, type_=UUID_ARRAY))
 
 
 def detached(model: type[M], values: Mapping[str, Any]) -> M:
@@ -147,6 +156,11 @@ class CompiledRead:
     transaction SQLAlchemy runs the statement: it begins its transactions lazily, on the
     first statement it sees.
 
+    Parameters: a named `bindparam` without a value is given to `fetch` by name, and
+    converted as SQLAlchemy converts it (its type's bind processor); a value written into
+    the statement (a constant) is sent as it was compiled. A list for `IN` cannot be
+    compiled once (its length is in the SQL): use `= ANY(array)` (`any_of_parameter`).
+
     Exactness: only column types whose values SQLAlchemy passes on unchanged from
     asyncpg are allowed (checked here, so a new column type fails at import rather
     than giving a subtly different value); JSON is decoded by the codec SQLAlchemy
@@ -158,11 +172,22 @@ class CompiledRead:
             if not _passed_through(column.type):
                 raise TypeError(f"{column} ({column.type}) is converted by SQLAlchemy")
         compiled = statement.compile(dialect=_DIALECT)
+        if "POSTCOMPILE" in compiled.string:
+            raise TypeError(f"a parameter is expanded per execution: {compiled.string}")
         self.sql = compiled.string
-        self._parameters = tuple(compiled.positiontup or ())
+        self._parameters = tuple(
+            _parameter(name, compiled.binds[name]) for name in compiled.positiontup or ()
+        )
 
     async def fetch(self, on: Readable, **parameters: Any) -> Sequence[Any]:
-        values = tuple(parameters[name] for name in self._parameters)
+        values = tuple(
+            parameter.constant
+            if not parameter.required
+            else parameters[parameter.name]
+            if parameter.convert is None
+            else parameter.convert(parameters[parameter.name])
+            for parameter in self._parameters
+        )
         if isinstance(on, DriverConnection):
             return await self._on_driver(on.driver, on.pool, values)
         connection = await on.connection() if isinstance(on, AsyncSession) else on
@@ -195,9 +220,27 @@ def around_driver_statements(hook: DriverStatementHook) -> Callable[[], None]:
     return lambda: _DRIVER_STATEMENT_HOOKS.remove(hook)
 
 
+class _Parameter(NamedTuple):
+    name: str
+    required: bool  # given to `fetch`; else `constant`, as compiled
+    constant: Any
+    convert: Callable[[Any], Any] | None  # the type's bind processor
+
+
+def _parameter(name: str, bind: BindParameter[Any]) -> _Parameter:
+    convert = bind.type._cached_bind_processor(_DIALECT)
+    if bind.required:
+        return _Parameter(name, True, None, convert)
+    value = bind.effective_value
+    return _Parameter(name, False, value if convert is None else convert(value), None)
+
+
 def _passed_through(type_: TypeEngine[Any]) -> bool:
-    """SQLAlchemy hands asyncpg's value on as it is: no result processor, or an ARRAY
-    of such items (asyncpg already returns a list)."""
+    """SQLAlchemy hands asyncpg's value on as it is: no result processor, an ARRAY of
+    such items (asyncpg already returns a list), or a float column (its processor,
+    chosen by the column's PostgreSQL type, is None for float4 and float8)."""
     if isinstance(type_, ARRAY):
         return _passed_through(type_.item_type)
+    if isinstance(type_, Float) and not type_.asdecimal:
+        return True
     return type_._cached_result_processor(_DIALECT, None) is None  # type: ignore[no-any-return]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, literal
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -48,12 +48,43 @@ def grams(texts: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
-def search_condition(grams_column: Any, text_column: Any, query: str) -> Any:
-    """SQL condition: every query token occurs in the row's normalised text."""
+LIKE_ESCAPE = "/"
+
+
+class SearchTerms(NamedTuple):
+    """A query as a search condition needs it: every gram of its tokens, and each token
+    escaped for LIKE (with `LIKE_ESCAPE`)."""
+
+    grams: list[str]
+    patterns: list[str]
+
+
+def search_terms(query: str) -> SearchTerms | None:
+    """None when the query has no token (it finds everything)."""
     query_tokens = tokens(query[:MAX_QUERY_LENGTH])
     if not query_tokens:
-        return literal(True)
+        return None
     wanted = sorted(set().union(*(_token_grams(t) for t in query_tokens)))
-    contains = grams_column.op("@>")(literal(wanted, ARRAY(Text)))
-    substrings = [text_column.contains(token, autoescape=True) for token in query_tokens]
+    return SearchTerms(wanted, [_escaped_for_like(token) for token in query_tokens])
+
+
+def _escaped_for_like(token: str) -> str:
+    """As SQLAlchemy's `autoescape=True` escapes a LIKE operand."""
+    escaped = token.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+    return escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
+def search_sql(grams_column: Any, text_column: Any, grams: Any, patterns: Sequence[Any]) -> Any:
+    """SQL condition: the row's grams hold `grams` (an array, or its parameter) and its
+    normalised text each of `patterns` (escaped tokens, or their parameters)."""
+    contains = grams_column.op("@>")(grams)
+    substrings = [text_column.contains(pattern, escape=LIKE_ESCAPE) for pattern in patterns]
     return and_(contains, *substrings)
+
+
+def search_condition(grams_column: Any, text_column: Any, query: str) -> Any:
+    """SQL condition: every query token occurs in the row's normalised text."""
+    terms = search_terms(query)
+    if terms is None:
+        return literal(True)
+    return search_sql(grams_column, text_column, literal(terms.grams, ARRAY(Text)), terms.patterns)

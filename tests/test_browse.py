@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from domain.pagination import encode_cursor
 from tests.factories import (
     NAGOYA,
     OSAKA_KITA,
@@ -210,7 +213,15 @@ async def test_paging_forwards_and_backwards_visits_every_job_once_newest_first(
 
 @pytest.mark.parametrize(
     "arguments",
-    [{"first": 101}, {"last": 101}, {"first": -1}, {"first": 2, "last": 2}, {"after": "bogus!"}],
+    [
+        {"first": 101},
+        {"last": 101},
+        {"first": -1},
+        {"first": 2, "last": 2},
+        {"after": "bogus!"},
+        {"after": encode_cursor(0.5, uuid.uuid4())},  # a score's: another list's cursor
+        {"last": 2, "before": encode_cursor(0.5, uuid.uuid4())},
+    ],
 )
 async def test_page_size_is_capped_and_cursors_checked(client, arguments):
     assert error_codes(await gql(client, JOBS, arguments)) == ["BAD_USER_INPUT"]

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from domain.auth.organizations import organizations_by_id
+from domain.errors import validated
 from domain.jobs.models import Job
-from domain.jobs.queries import skills_of_jobs
+from domain.jobs.queries import JOB_SEARCH_COLUMNS, JobFilter, job_search, skills_of_jobs
+from domain.pagination import PageRequest, keyset_page
 from schema.ids import from_global_id
-from tests.factories import create_job, job_input, skill_gid
+from tests.factories import OSAKA_KITA, create_job, job_input, skill_gid
 from tests.graphql_client import register
 from tests.sql_listening import statements_sent
 
@@ -59,3 +61,59 @@ async def test_the_driver_and_sqlalchemy_read_the_same_values(client, services) 
     assert on_driver[1][organization_id].name == "倉庫KK"
     assert len([sql for sql in sent if "FROM job_skills" in sql]) == 2
     assert len([sql for sql in sent if "FROM organizations" in sql]) == 2
+
+
+FORKLIFT = from_global_id(skill_gid("forklift-operation"))[1]
+PICKING = from_global_id(skill_gid("picking"))[1]
+SEARCHES: list[dict[str, Any]] = [
+    {},
+    {"prefecture": "OSAKA"},
+    {"text": "50%_off"},  # the second job has its grams, not its text: LIKE wildcards escaped
+    {"text": "倉庫 ピッキング"},
+    {"skills": {"skill_ids": [FORKLIFT], "match": "ALL", "level": 3}},
+    {"skills": {"skill_ids": [FORKLIFT, PICKING], "match": "ANY"}},
+    {"near": {"lat": 35.6938, "lon": 139.7034, "km": 5}},
+    {"pay_at_least": {"amount": 1500, "period": "HOURLY"}},
+    {"employment_types": ["PART_TIME", "SHIFT"]},
+    {"remote": True},
+    {"night_shift": False, "weekends_only": False},
+    {"starts_from": "2020-01-01", "prefecture": "TOKYO", "remote": False},
+]
+
+
+async def test_a_compiled_search_page_reads_what_the_orm_reads(client, services) -> None:
+    """A jobs search is compiled once per shape and sent to the driver with its values
+    (`PageQuery`): for every kind of filter, it finds exactly the rows SQLAlchemy's ORM
+    finds running the same search, and the escaped text finds only what it says."""
+    hr = await register(client, "hr.search@example.com", "EMPLOYER", "検索KK")
+    picking = [{"skillId": skill_gid("picking"), "minLevel": 1}]
+    for overrides in (
+        {"title": "Sale: 50%_off shifts"},
+        {"title": "Sale: 50% then %_off", "location": OSAKA_KITA, "remote": True},
+        {
+            "employmentType": "PART_TIME",
+            "skills": picking,
+            "pay": {"min": 1500, "max": 1900, "period": "HOURLY"},
+        },
+        {"skills": [{"skillId": skill_gid("forklift-operation"), "minLevel": 4}]},
+    ):
+        await create_job(client, hr.token, publish=True, **job_input(**overrides))
+    read = services.database.read_session
+    for filters in SEARCHES:
+        search = job_search(validated(JobFilter, filters))
+        request = PageRequest(first=10)
+        compiled = await keyset_page(
+            read, search, Job.created_at, Job.id, request, read_only_leaving_out=JOB_SEARCH_COLUMNS
+        )
+        orm = await keyset_page(read, search, Job.created_at, Job.id, request)
+        assert [job.id for job in compiled.items] == [job.id for job in orm.items], filters
+        assert [job.title for job in compiled.items] == [job.title for job in orm.items]
+    found = await keyset_page(
+        read,
+        job_search(validated(JobFilter, {"text": "50%_off"})),
+        Job.created_at,
+        Job.id,
+        PageRequest(first=10),
+        read_only_leaving_out=JOB_SEARCH_COLUMNS,
+    )
+    assert [job.title for job in found.items] == ["Sale: 50%_off shifts"]

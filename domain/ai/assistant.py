@@ -31,7 +31,7 @@ from domain.auth.principal import Principal, Role
 from domain.clock import utcnow
 from domain.errors import ErrorCode, FieldError, ValidationFailed, validated
 from domain.jobs.models import Job
-from domain.jobs.queries import JobFilter, browse_jobs, job_search_statement
+from domain.jobs.queries import JobFilter, browse_jobs, job_search
 from domain.pagination import Page, PageRequest
 from domain.text_search import MAX_QUERY_LENGTH
 
@@ -107,10 +107,10 @@ def search_filters(intent: SearchIntent) -> dict[str, Any]:
 
 
 async def _count(session_factory: Callable[[], Any], filters: dict[str, Any]) -> int:
-    statement = job_search_statement(validated(JobFilter, filters)).order_by(None)
+    search = job_search(validated(JobFilter, filters))
     async with session_factory() as session:
-        counted = select(func.count()).select_from(statement.subquery())
-        return int((await session.execute(counted)).scalar_one())
+        counted = select(func.count()).select_from(search.built().subquery())
+        return int((await session.execute(counted, search.values)).scalar_one())
 
 
 async def _relaxations(

@@ -5,10 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pydantic import Field
-from sqlalchemy import Boolean, Select, literal_column, or_, select
+from sqlalchemy import (
+    Boolean,
+    Float,
+    Select,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 from sqlmodel import col
@@ -17,16 +30,16 @@ from domain.auth.organizations import organization_ids_of
 from domain.auth.partners import PartnerScope
 from domain.auth.principal import Principal
 from domain.errors import Forbidden, validated
-from domain.filters import Near, PayBound, SkillFilter, has_skills
-from domain.geo.distance import within_km_condition
+from domain.filters import Near, PayBound, SkillFilter, SkillMatch, has_skills
+from domain.geo.distance import NearBox, near_box, within_sql
 from domain.geo.prefectures import Prefecture
 from domain.jobs.models import Job, JobSkill
 from domain.jobs.service import can_see_job
 from domain.jobs.status import JobStatus
-from domain.pagination import Page, PageRequest, keyset_page
+from domain.pagination import Page, PageQuery, PageRequest, keyset_page
 from domain.skills.models import Skill
-from domain.sql import CompiledRead, Readable, all_but, any_of_parameter, plain_rows
-from domain.text_search import MAX_QUERY_LENGTH, search_condition
+from domain.sql import UUID_ARRAY, CompiledRead, Readable, all_but, any_of_parameter, plain_rows
+from domain.text_search import MAX_QUERY_LENGTH, search_sql, search_terms
 from domain.values import EmploymentType, Model
 
 
@@ -84,58 +97,116 @@ JOB_SEARCH_COLUMNS = frozenset({"search_grams", "search_text"})  # for finding, 
 UNREAD_SEARCH_COLUMNS = tuple(defer(getattr(Job, name)) for name in sorted(JOB_SEARCH_COLUMNS))
 
 
-def job_search_statement(wanted: JobFilter) -> Select[Any]:
+def job_search(wanted: JobFilter) -> PageQuery:
+    """The search for `wanted`: which conditions (its shape) and their values. The
+    statement of a shape is built once (`job_search_statement`) and its page compiled
+    once (`domain.pagination.PageQuery`); a request only works out the values here."""
+    shape: list[tuple[Any, ...]] = []
+    values: dict[str, Any] = {"statuses": [status.value for status in wanted.statuses]}
+    if wanted.text and (terms := search_terms(wanted.text)) is not None:
+        shape.append(("text", len(terms.patterns)))
+        values["text_grams"] = terms.grams
+        values.update((f"text_{index}", pattern) for index, pattern in enumerate(terms.patterns))
+    if wanted.skills:
+        skills = wanted.skills
+        shape.append(("skills", skills.match, skills.level is not None))
+        values["skill_ids"] = list(skills.skill_ids)
+        if skills.match is SkillMatch.ALL:
+            values["distinct_skills"] = len(set(skills.skill_ids))
+        if skills.level is not None:
+            values["skill_level"] = skills.level
+    if wanted.prefecture:
+        shape.append(("prefecture",))
+        values["prefecture"] = wanted.prefecture
+    if wanted.near:
+        shape.append(("near",))
+        near = wanted.near
+        values.update(zip(_NEAR_PARAMETERS, near_box(near.lat, near.lon, near.km), strict=True))
+    if wanted.pay_at_least:
+        shape.append(("pay",))
+        values["pay_period"] = wanted.pay_at_least.period.value
+        values["pay_amount"] = wanted.pay_at_least.amount
+    if wanted.employment_types:
+        shape.append(("employment_types",))
+        values["employment_types"] = [kind.value for kind in wanted.employment_types]
+    if wanted.remote is not None:
+        shape.append(("remote",))
+        values["remote"] = wanted.remote
+    if wanted.night_shift is not None:
+        shape.append(("night_shift", wanted.night_shift))
+    if wanted.weekends_only is not None:
+        shape.append(("weekends_only", wanted.weekends_only))
+    if wanted.starts_from is not None:
+        shape.append(("starts_from",))
+        values["starts_from"] = wanted.starts_from
+    if wanted.organization_id:
+        shape.append(("organization",))
+        values["organization_id"] = wanted.organization_id
+    return PageQuery(job_search_statement, tuple(shape), values)
+
+
+_NEAR_PARAMETERS = tuple(f"near_{name}" for name in NearBox._fields)
+_TEXT_ARRAY = ARRAY(Text)
+
+
+@lru_cache(maxsize=512)  # one per shape: which filters a search uses
+def job_search_statement(shape: tuple[tuple[Any, ...], ...]) -> Select[Any]:
+    """The jobs search of this shape (`job_search`), each value a named parameter."""
     statement = (
         select(Job)
         .options(*UNREAD_SEARCH_COLUMNS)
-        .where(Job.status.in_([s.value for s in wanted.statuses]))  # type: ignore[attr-defined]
+        .where(col(Job.status) == any_(bindparam("statuses", type_=_TEXT_ARRAY)))
     )
-    if wanted.text:
-        statement = statement.where(
-            search_condition(Job.search_grams, Job.search_text, wanted.text)
-        )
-    if wanted.skills:
-        level = wanted.skills.level
-        statement = statement.where(
-            has_skills(
-                Job.id,
-                JobSkill.job_id,
-                JobSkill.skill_id,
-                JobSkill.min_level <= level if level else None,  # type: ignore[operator]
-                wanted.skills,
-            )
-        )
-    if wanted.prefecture:
-        statement = statement.where(Job.prefecture == wanted.prefecture)  # type: ignore[arg-type]
-    if wanted.near:
-        near = wanted.near
-        statement = statement.where(
-            within_km_condition(Job.lat, Job.lon, near.lat, near.lon, near.km)
-        )
-    if wanted.pay_at_least:
-        bound = wanted.pay_at_least
-        statement = statement.where(
-            Job.pay_period == bound.period.value,  # type: ignore[arg-type]
-            Job.pay_max >= bound.amount,  # type: ignore[arg-type]
-        )
-    if wanted.employment_types:
-        statement = statement.where(
-            Job.employment_type.in_([t.value for t in wanted.employment_types])  # type: ignore[attr-defined]
-        )
-    if wanted.remote is not None:
-        statement = statement.where(Job.remote == wanted.remote)  # type: ignore[arg-type]
-    if wanted.night_shift is not None:
-        statement = statement.where(NIGHT_SHIFT if wanted.night_shift else ~NIGHT_SHIFT)
-    if wanted.weekends_only is not None:
-        statement = statement.where(WEEKENDS_ONLY if wanted.weekends_only else ~WEEKENDS_ONLY)
-    if wanted.starts_from is not None:
-        # A plain row condition: the keyset order (created_at, id) and its index are kept.
-        statement = statement.where(
-            or_(col(Job.start_date).is_(None), col(Job.start_date) >= wanted.starts_from)
-        )
-    if wanted.organization_id:
-        statement = statement.where(Job.organization_id == wanted.organization_id)  # type: ignore[arg-type]
+    for name, *details in shape:
+        statement = statement.where(_JOB_CONDITIONS[name](*details))
     return statement
+
+
+def _text_condition(patterns: int) -> Any:
+    return search_sql(
+        Job.search_grams,
+        Job.search_text,
+        bindparam("text_grams", type_=_TEXT_ARRAY),
+        [bindparam(f"text_{index}", type_=Text) for index in range(patterns)],
+    )
+
+
+def _skills_condition(match: SkillMatch, leveled: bool) -> Any:
+    return has_skills(
+        Job.id,
+        JobSkill.job_id,
+        JobSkill.skill_id,
+        col(JobSkill.min_level) <= bindparam("skill_level") if leveled else None,
+        match,
+        bindparam("skill_ids", type_=UUID_ARRAY),
+        bindparam("distinct_skills"),
+    )
+
+
+# Each condition of a jobs search by name, built from the details its shape gives.
+_JOB_CONDITIONS: dict[str, Callable[..., Any]] = {
+    "text": _text_condition,
+    "skills": _skills_condition,
+    "prefecture": lambda: col(Job.prefecture) == bindparam("prefecture"),
+    "near": lambda: within_sql(
+        Job.lat, Job.lon, NearBox(*(bindparam(name, type_=Float) for name in _NEAR_PARAMETERS))
+    ),
+    "pay": lambda: and_(
+        col(Job.pay_period) == bindparam("pay_period"),
+        col(Job.pay_max) >= bindparam("pay_amount"),
+    ),
+    "employment_types": lambda: (
+        col(Job.employment_type) == any_(bindparam("employment_types", type_=_TEXT_ARRAY))
+    ),
+    "remote": lambda: col(Job.remote) == bindparam("remote"),
+    "night_shift": lambda wanted: NIGHT_SHIFT if wanted else ~NIGHT_SHIFT,
+    "weekends_only": lambda wanted: WEEKENDS_ONLY if wanted else ~WEEKENDS_ONLY,
+    # A plain row condition: the keyset order (created_at, id) and its index are kept.
+    "starts_from": lambda: or_(
+        col(Job.start_date).is_(None), col(Job.start_date) >= bindparam("starts_from")
+    ),
+    "organization": lambda: col(Job.organization_id) == bindparam("organization_id"),
+}
 
 
 async def browse_jobs(
@@ -154,7 +225,7 @@ async def browse_jobs(
     await _check_status_visibility(session_factory, actor, wanted)
     return await keyset_page(
         session_factory,
-        job_search_statement(wanted),
+        job_search(wanted),
         Job.created_at,
         Job.id,
         page,

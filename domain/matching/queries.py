@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
+from functools import lru_cache
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, Text, any_, bindparam, literal, or_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -18,7 +20,7 @@ from domain.jobs.models import Job
 from domain.jobs.queries import job_visible
 from domain.matching.lifecycle import CONTACT_SHARED, FINAL, MatchStatus
 from domain.matching.models import Match, MatchTransition
-from domain.pagination import Page, PageRequest, keyset_page
+from domain.pagination import Page, PageQuery, PageRequest, keyset_page
 from domain.profiles.models import WorkerProfile
 from domain.profiles.service import profile_of_user
 from domain.sql import PlainRows, all_but, plain_rows
@@ -104,8 +106,34 @@ async def recommended_workers(
         )
     if not allowed:
         raise NotFound("job")
-    statement = select(Match).where(col(Match.job_id) == job_id, col(Match.status).in_(ACTIVE))
-    return await _best_first(session_factory, statement, page, columns)
+    query = PageQuery(_job_suggestions, None, {"job_id": job_id})
+    return await _best_first(session_factory, query, page, columns)
+
+
+# A list of the active statuses: one constant array, so the statements compile once.
+_IS_ACTIVE = col(Match.status) == any_(literal(ACTIVE, ARRAY(Text)))
+
+
+@lru_cache(maxsize=1)
+def _job_suggestions(_shape: None) -> Select[Any]:
+    """A job's active matches (`PageQuery`: compiled once)."""
+    return select(Match).where(col(Match.job_id) == bindparam("job_id"), _IS_ACTIVE)
+
+
+@lru_cache(maxsize=1)
+def _recommendations(_shape: None) -> Select[Any]:
+    """A worker's active matches with open jobs, the worker's profile found inside the
+    statement (one round trip, not two; `PageQuery`: compiled once)."""
+    caller_profile = (
+        select(WorkerProfile.id)
+        .where(col(WorkerProfile.user_id) == bindparam("user_id"))
+        .scalar_subquery()
+    )
+    return (
+        select(Match)
+        .join(Job, col(Job.id) == col(Match.job_id))
+        .where(col(Match.profile_id) == caller_profile, _IS_ACTIVE, col(Job.status) == "OPEN")
+    )
 
 
 async def recommended_jobs(
@@ -121,24 +149,12 @@ async def recommended_jobs(
     the actor may not see it): a page of 100 suggestions then needs no job loader."""
     user_id = actor.require_role(Role.WORKER)
     page.validate()
-    # The caller's profile inside the page's statement: one round trip, not two.
-    caller_profile = (
-        select(WorkerProfile.id).where(col(WorkerProfile.user_id) == user_id).scalar_subquery()
-    )
-    statement = (
-        select(Match)
-        .join(Job, col(Job.id) == col(Match.job_id))
-        .where(
-            col(Match.profile_id) == caller_profile,
-            col(Match.status).in_(ACTIVE),
-            col(Job.status) == "OPEN",
-        )
-    )
     joined = None
     if columns is not None and job_columns is not None:
         # What `job_visible` reads, with what is shown.
         joined = plain_rows(Job, all_but(Job, {*job_columns, "id", "status", "organization_id"}))
-    found = await _best_first(session_factory, statement, page, columns, joined)
+    query = PageQuery(_recommendations, None, {"user_id": user_id})
+    found = await _best_first(session_factory, query, page, columns, joined)
     # Only open jobs are on the page: public, so no membership decides whether one is seen.
     found.joined = [
         job if job_visible(job, actor, member_of=set()) else None for job in found.joined
@@ -152,7 +168,7 @@ async def recommended_jobs(
 
 async def _best_first(
     session_factory: Callable[[], Any],
-    statement: Select[Any],
+    query: PageQuery,
     page: PageRequest,
     columns: Collection[str] | None,
     joined: PlainRows[Any] | None = None,
@@ -161,7 +177,7 @@ async def _best_first(
     `columns`, or of every column, with `joined`'s columns when given."""
     return await keyset_page(
         session_factory,
-        statement,
+        query,
         col(Match.score),
         col(Match.id),
         page,

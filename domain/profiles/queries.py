@@ -21,6 +21,7 @@ from domain.pagination import Page, PageRequest, keyset_page
 from domain.profiles.inputs import Visibility
 from domain.profiles.models import WorkerProfile, WorkerSkill
 from domain.skills.models import Skill
+from domain.sql import uuid_array
 from domain.text_search import MAX_QUERY_LENGTH, search_condition
 from domain.values import EmploymentType, Model
 
@@ -66,7 +67,9 @@ def worker_search_statement(wanted: WorkerFilter, *, include_hidden: bool) -> Se
                 WorkerSkill.profile_id,
                 WorkerSkill.skill_id,
                 WorkerSkill.level >= level if level else None,  # type: ignore[operator]
-                wanted.skills,
+                wanted.skills.match,
+                uuid_array(wanted.skills.skill_ids),
+                len(set(wanted.skills.skill_ids)),
             )
         )
     if wanted.prefecture:
