@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from dataloaders.cached_jobs import CachedJobReads
+from dataloaders.cached_reads import CachedPublicReads
 from domain.ai import saved as ai_saved
 from domain.ai.models import AiExtraction
 from domain.auth import organizations
@@ -64,11 +64,13 @@ class Loaders:
         self._database = database
         self._principal = principal
         self._keyring = keyring
-        # Public job pages from the cache (server/cache.py).
-        self._cached = CachedJobReads(database, cache, principal) if cache is not None else None
+        # Public rows from the cache (server/cache.py).
+        self._cached = CachedPublicReads(database, cache, principal) if cache is not None else None
 
     @cached_property
     def organization(self) -> DataLoader[uuid.UUID, Organization]:
+        if self._cached is not None:
+            return self._batched(self._cached.organizations_by_id, "organizations_by_id")
         return self._loader(organizations.organizations_by_id, on=self._database.read_connection)
 
     @cached_property

@@ -17,6 +17,7 @@ from schema.enums import OrganizationKind, as_organization_kind
 from schema.ids import to_global_id
 from schema.relay import After, Before, Connection, First, Last, Node
 from schema.row_backed import ColumnValues
+from schema.shown import ShownPerRow
 
 if TYPE_CHECKING:
     from schema.credentials import Credential, IssuerKey
@@ -36,18 +37,11 @@ class Organization(Node):
     )
     created_at: datetime = strawberry.field(description="When it was created on the platform.")
 
-    @classmethod
-    def from_row(cls, row: OrganizationRow) -> Organization:
-        columns = ColumnValues(row)  # (a shown page converts ~80 organisations)
-        pk = columns.id
-        return cls(
-            id=strawberry.ID(to_global_id("Organization", pk)),
-            pk=pk,
-            name=columns.name,
-            kind=as_organization_kind(columns.kind),
-            trusted=columns.trusted_at is not None,
-            created_at=columns.created_at,
-        )
+    @staticmethod
+    def from_row(row: OrganizationRow) -> Organization:
+        """The same object for the same row object (`schema/shown.py`): a cached row is
+        shared by every request showing it."""
+        return _SHOWN.of(row, _made_from)
 
     @strawberry.field(description="An issuer's signing keys, newest first (its members only).")
     async def issuer_keys(self, info: Info) -> list[LazyIssuerKey]:
@@ -75,3 +69,19 @@ class Organization(Node):
         from schema.credentials import Credential
 
         return Connection.from_page(page, Credential.from_row)
+
+
+_SHOWN: ShownPerRow[Organization] = ShownPerRow(4096)
+
+
+def _made_from(row: OrganizationRow) -> Organization:
+    columns = ColumnValues(row)  # (a shown page converts ~80 organisations)
+    pk = columns.id
+    return Organization(
+        id=strawberry.ID(to_global_id("Organization", pk)),
+        pk=pk,
+        name=columns.name,
+        kind=as_organization_kind(columns.kind),
+        trusted=columns.trusted_at is not None,
+        created_at=columns.created_at,
+    )

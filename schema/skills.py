@@ -9,24 +9,19 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 
-from domain.bounded import keep
 from domain.skills.models import Skill as SkillRow
 from schema.enums import Sector, as_sector
 from schema.ids import to_global_id
 from schema.relay import Node
 from schema.row_backed import ColumnValues, RowBacked
+from schema.shown import ShownPerRow
 
 if TYPE_CHECKING:
     from schema.context import Info
 
 
-# One `Skill` per skill row object, for the rows shown lately. A page's skill links share
-# their skill rows (`skills_of_jobs`, the public cache): ~290 links for far fewer skills
-# on a page of jobs, each made, converted and read anew. A row is read, never changed,
-# once loaded, so its `Skill` is the same for every link and request showing it; each
-# entry holds its row, so the row's id cannot be reused meanwhile. Oldest out first.
-MAX_SHOWN = 4096
-_SHOWN: dict[int, tuple[SkillRow, Skill]] = {}
+# A page's ~290 skill links share far fewer skill rows (`skills_of_jobs`, the public cache).
+_SHOWN: ShownPerRow[Skill] = ShownPerRow(4096)
 
 
 @strawberry.type(description="A skill or licence from the taxonomy, named in English and Japanese.")
@@ -43,18 +38,11 @@ class Skill(RowBacked, Node):
         description="Other Japanese names and spellings (search finds them too).",
     )
 
-    @classmethod
-    def from_row(cls, row: SkillRow) -> Skill:
+    @staticmethod
+    def from_row(row: SkillRow) -> Skill:
         """The skill, each field converted from `row` when first read (`RowBacked`); the
-        same object for the same row object (`_SHOWN`)."""
-        shown = _SHOWN.get(id(row))
-        if shown is not None and shown[0] is row and type(shown[1]) is cls:
-            return shown[1]
-        columns = ColumnValues(row)
-        pk = columns.id
-        skill = cls.lazily(columns, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
-        keep(_SHOWN, id(row), (row, skill), MAX_SHOWN)
-        return skill
+        same object for the same row object (`schema/shown.py`)."""
+        return _SHOWN.of(row, _made_from)
 
     converters: ClassVar[Mapping[str, Callable[[SkillRow], Any]]] = {
         "slug": attrgetter("slug"),
@@ -71,6 +59,12 @@ class Skill(RowBacked, Node):
         locale: Annotated[str, strawberry.argument(description="`ja` (default) or `en`.")] = "ja",
     ) -> str:
         return self.name_ja if locale == "ja" else self.name_en
+
+
+def _made_from(row: SkillRow) -> Skill:
+    columns = ColumnValues(row)
+    pk = columns.id
+    return Skill.lazily(columns, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
 
 
 async def load_skill(info: Info, pk: uuid.UUID) -> Skill | None:

@@ -9,13 +9,16 @@ What is cached, and only this (nothing personal, nothing that depends on who ask
 - public job rows (what `node(id:)` shows an anonymous visitor: any job that is no
   longer a draft), without `created_by` and the search columns, and the skills of
   those jobs. Drafts are never stored: a job row goes in only if an anonymous
-  visitor may see it, its skills only next to such a row.
+  visitor may see it, its skills only next to such a row;
+- organisation rows (every column of one is public: its name, kind, when it was
+  trusted): the `organization` of every job a page or `node` shows.
 
 Correctness rules:
 
-- Every committed change to a `jobs` or `job_skills` row (server/database.py reports
-  them after commit) bumps the job's generation counter and deletes its entries
-  before the writing request answers. Entries carry the generation read *before*
+- Every committed change to a `jobs`, `job_skills` or `organizations` row
+  (server/database.py reports them after commit) bumps the row's generation counter
+  (the job's, for its skills) and deletes its entry before the writing request
+  answers. Entries carry the generation read *before*
   the database read that filled them, so a fill that raced with a write is never
   served.
 - Fills read the primary (the caller's job): a replica a moment behind would put an
@@ -49,6 +52,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlmodel import SQLModel
 
+from domain.auth.models import Organization
 from domain.auth.principal import ANONYMOUS
 from domain.bounded import keep
 from domain.jobs.models import Job
@@ -65,8 +69,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 V = TypeVar("V")
+R = TypeVar("R")
 M = TypeVar("M", bound=SQLModel)
 JobLinks = list[SkillLink]
+JOB, ORGANIZATION = "job", "organization"  # the kinds of cached rows, in their keys
 
 OUTAGE_BACKOFF_SECONDS = 5.0  # after a failed call, the cache is skipped this long
 TAXONOMY_RECHECK_SECONDS = 300.0  # the fingerprint is recomputed this often (one query)
@@ -78,7 +84,7 @@ _SHAPES = hashlib.sha256(
         [
             *(
                 sorted((name, str(field.annotation)) for name, field in model.model_fields.items())
-                for model in (Job, Skill)
+                for model in (Job, Organization, Skill)
             ),
             SkillLink.__annotations__,
         ]
@@ -127,7 +133,7 @@ class PublicCache:
         self._failing = False
         self._taxonomy: tuple[str, float] | None = None  # fingerprint, when taken
         self._refresh: asyncio.Future[None] | None = None
-        self._unforgotten: set[uuid.UUID] = set()  # invalidations still to be done
+        self._unforgotten: set[tuple[str, uuid.UUID]] = set()  # (kind, id) still to forget
         self._recent = RecentEntries()
 
     async def start(self) -> None:
@@ -169,33 +175,61 @@ class PublicCache:
 
     async def jobs(self, ids: Sequence[uuid.UUID]) -> Cached[Job] | None:
         """Cached public job rows; None when the cache is not to be used now."""
-        if self._bypassed("job"):
+        return await self._rows(JOB, ids, _load_job)
+
+    async def store_jobs(self, rows: Iterable[Job], fillable: dict[uuid.UUID, int]) -> None:
+        """Store the public ones among freshly read rows (drafts never)."""
+        public = [row for row in rows if is_public(row)]
+        await self._store_rows(JOB, public, fillable, JOB_PRIVATE_COLUMNS)
+
+    # -- organisations -----------------------------------------------------------------
+
+    async def organizations(self, ids: Sequence[uuid.UUID]) -> Cached[Organization] | None:
+        """Cached organisation rows (every column of one is public); None when the cache
+        is not to be used now."""
+        return await self._rows(ORGANIZATION, ids, _load_organization)
+
+    async def store_organizations(
+        self, rows: Iterable[Organization], fillable: dict[uuid.UUID, int]
+    ) -> None:
+        await self._store_rows(ORGANIZATION, rows, fillable, frozenset())
+
+    async def _rows(
+        self, kind: str, ids: Sequence[uuid.UUID], decode: Callable[[Any], R]
+    ) -> Cached[R] | None:
+        if self._bypassed(kind):
             return None
         try:
-            raw = await self._get_many([k for pk in ids for k in self._job_keys(pk)])
+            raw = await self._get_many([k for pk in ids for k in self._row_keys(kind, pk)])
         except _Unavailable:
             return None
-        found: Cached[Job] = Cached({})
+        found: Cached[R] = Cached({})
         for index, pk in enumerate(ids):
             generation = _generation(raw[2 * index])
             if generation < 0:
                 continue  # an unreadable counter: read the database, store nothing
-            row = self._recent.decoded(raw[2 * index + 1], generation, _load_job)
+            row = self._recent.decoded(raw[2 * index + 1], generation, decode)
             if row is None:
                 found.fillable[pk] = generation
             else:
                 found.hits[pk] = row
-        _count("job", len(found.hits), len(ids))
+        _count(kind, len(found.hits), len(ids))
         return found
 
-    async def store_jobs(self, rows: Iterable[Job], fillable: dict[uuid.UUID, int]) -> None:
-        """Store the public ones among freshly read rows (drafts never)."""
+    async def _store_rows(
+        self,
+        kind: str,
+        rows: Iterable[SQLModel],
+        fillable: dict[uuid.UUID, int],
+        private_columns: frozenset[str],
+    ) -> None:
         items = []
         for row in rows:
-            if row.id in fillable and is_public(row):
-                entry = _encoded({"g": fillable[row.id], "v": _dump(row, JOB_PRIVATE_COLUMNS)})
+            pk: uuid.UUID = row.id  # type: ignore[attr-defined]
+            if pk in fillable:
+                entry = _encoded({"g": fillable[pk], "v": _dump(row, private_columns)})
                 if entry is not None:
-                    items.append((self._job_key(row.id), entry))
+                    items.append((self._row_key(kind, pk), entry))
         await self._put(items, self._job_ttl)
 
     async def job_skills(self, ids: Sequence[uuid.UUID]) -> Cached[JobLinks] | None:
@@ -207,7 +241,7 @@ class PublicCache:
             keys = [
                 key
                 for pk in ids
-                for key in (*self._job_keys(pk), self._job_skills_key(taxonomy, pk))
+                for key in (*self._row_keys(JOB, pk), self._job_skills_key(taxonomy, pk))
             ]
             raw = await self._get_many(keys)
         except _Unavailable:
@@ -247,22 +281,32 @@ class PublicCache:
     # -- invalidation ------------------------------------------------------------------
 
     async def on_commit(self, changed: ChangedRows) -> None:
-        """After-commit hook (server/database.py): forget every job whose rows changed."""
+        """After-commit hook (server/database.py): forget every job and organisation whose
+        rows changed."""
         if "skills" in changed:
             self._taxonomy = None  # a taxonomy change in this process: fingerprint again
-        ids = {key[0] for key in changed.get("jobs", ())}
-        ids |= {key[0] for key in changed.get("job_skills", ())}
-        if ids:
-            await self.forget_jobs(ids)
+        jobs = {key[0] for key in changed.get("jobs", ())}
+        jobs |= {key[0] for key in changed.get("job_skills", ())}
+        organizations = {key[0] for key in changed.get("organizations", ())}
+        if jobs or organizations:
+            await self._forget(
+                {(JOB, pk) for pk in jobs} | {(ORGANIZATION, pk) for pk in organizations}
+            )
 
     async def forget_jobs(self, ids: Iterable[uuid.UUID]) -> None:
-        """Bump the jobs' generations and drop their entries; on failure, try again later
+        await self._forget({(JOB, pk) for pk in ids})
+
+    async def forget_organizations(self, ids: Iterable[uuid.UUID]) -> None:
+        await self._forget({(ORGANIZATION, pk) for pk in ids})
+
+    async def _forget(self, rows: set[tuple[str, uuid.UUID]]) -> None:
+        """Bump the rows' generations and drop their entries; on failure, try again later
         (before this process next reads the cache)."""
-        self._unforgotten.update(ids)
+        self._unforgotten.update(rows)
         try:
             await self._forget_unforgotten()
         except _Unavailable:
-            log.warning("cache invalidation postponed for %d job(s)", len(self._unforgotten))
+            log.warning("cache invalidation postponed for %d row(s)", len(self._unforgotten))
 
     async def close(self) -> None:
         with contextlib.suppress(_Unavailable):
@@ -271,11 +315,12 @@ class PublicCache:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _job_key(self, pk: uuid.UUID) -> str:
-        return f"{self._prefix}job:{pk}"
+    def _row_key(self, kind: str, pk: uuid.UUID) -> str:
+        return f"{self._prefix}{kind}:{pk}"
 
-    def _job_keys(self, pk: uuid.UUID) -> tuple[str, str]:
-        return f"{self._counters}job-gen:{pk}", self._job_key(pk)
+    def _row_keys(self, kind: str, pk: uuid.UUID) -> tuple[str, str]:
+        """The row's generation counter, then its entry."""
+        return f"{self._counters}{kind}-gen:{pk}", self._row_key(kind, pk)
 
     def _job_skills_key(self, taxonomy: str, pk: uuid.UUID) -> str:
         return f"{self._prefix}job-skills:{taxonomy}:{pk}"
@@ -321,16 +366,15 @@ class PublicCache:
             await self._call("put", lambda: self.store.put_many(items, ttl))
 
     async def _forget_unforgotten(self) -> None:
-        ids = list(self._unforgotten)
-        if not ids:
+        rows = list(self._unforgotten)
+        if not rows:
             return
-        counters = [self._job_keys(pk)[0] for pk in ids]
-        entries = [self._job_key(pk) for pk in ids]
+        counters, entries = zip(*(self._row_keys(kind, pk) for kind, pk in rows), strict=True)
         await self._call(
             "invalidate",
             lambda: self.store.invalidate(counters, entries, self._generation_ttl),
         )
-        self._unforgotten.difference_update(ids)
+        self._unforgotten.difference_update(rows)
 
     async def _call(self, operation: str, make: Callable[[], Awaitable[T]]) -> T:
         if time.monotonic() < self._down_until:
@@ -416,6 +460,10 @@ def _encoded(value: Any) -> bytes | None:
 
 def _load_job(value: Any) -> Job:
     return _load(Job, value)
+
+
+def _load_organization(value: Any) -> Organization:
+    return _load(Organization, value)
 
 
 def _load_links(value: Any) -> JobLinks:

@@ -13,6 +13,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.orm import configure_mappers
 
+from domain.auth.models import Organization
 from domain.auth.partners import PartnerScope
 from domain.jobs.models import Job
 from domain.sql import detached
@@ -20,8 +21,9 @@ from schema.ids import from_global_id
 from server.cache import JOB_PRIVATE_COLUMNS, PublicCache, RecentEntries, _dump, _load
 from server.cache_store import MemoryCacheStore, RedisCacheStore
 from server.read_scope import request_scope
+from tests.credentials.api import SET_TRUST, trusted_issuer
 from tests.factories import UPDATE_JOB, create_job, skill_gid, transition_mutation
-from tests.graphql_client import data, gql, register
+from tests.graphql_client import create_admin, data, gql, register
 from tests.observability_helpers import scrape, value
 from tests.test_partners import new_client, partner_token
 
@@ -65,7 +67,7 @@ async def test_public_job_page_is_cached_and_forgotten_when_the_job_changes(
     assert first["title"] == "Forklift" and first["skills"][0]["skill"]["slug"]
     sql_statements.statements.clear()
     assert await page(client, job["id"]) == first
-    assert sql_statements.count == missed - 2 == 1  # the organisation only
+    assert missed == 3 and sql_statements.count == 0  # the job, its skills, its organisation
 
     # Edit: the answer to the edit and every later read show the new job, never the old.
     changed = data(
@@ -110,6 +112,47 @@ async def test_a_job_row_changed_outside_graphql_is_forgotten_too(client, servic
         await session.commit()
     await asyncio.sleep(0.05)  # a plain session's hooks run right after its commit
     assert (await page(client, job["id"]))["title"] == "After"
+
+
+ORGANIZATION = "query($id: ID!) { node(id: $id) { ... on Organization { name trusted } } }"
+
+
+async def test_an_organisation_is_cached_and_forgotten_when_it_changes(
+    client, services, sql_statements
+):
+    """Every job shown names its organisation, so organisations are cached too; a change
+    (an admin vouching for an issuer, or a row written outside GraphQL) is never hidden."""
+    issuer = await trusted_issuer(client, services, "registrar@cache.example")
+    organization_id = issuer.organization_id
+    sql_statements.statements.clear()
+    first = data(await gql(client, ORGANIZATION, {"id": organization_id}))["node"]
+    assert first == {"name": "Tokyo Forklift School", "trusted": True}
+    assert sql_statements.count == 1
+    sql_statements.statements.clear()
+    assert data(await gql(client, ORGANIZATION, {"id": organization_id}))["node"] == first
+    assert sql_statements.count == 0
+    assert await cached_keys(services, f"organization:{from_global_id(organization_id)[1]}")
+
+    admin = await create_admin(services, client, "admin@cache.example")
+    withdrawn = data(
+        await gql(
+            client,
+            SET_TRUST,
+            {"input": {"organizationId": organization_id, "trusted": False}},
+            admin.token,
+        )
+    )["setIssuerTrust"]
+    assert withdrawn["errors"] == []
+    now = data(await gql(client, ORGANIZATION, {"id": organization_id}))["node"]
+    assert now == {"name": "Tokyo Forklift School", "trusted": False}
+
+    async with services.database.session() as session:
+        row = await session.get(Organization, from_global_id(organization_id)[1])
+        row.name = "Renamed School"
+        await session.commit()
+    await asyncio.sleep(0.05)  # a plain session's hooks run right after its commit
+    renamed = data(await gql(client, ORGANIZATION, {"id": organization_id}))["node"]
+    assert renamed["name"] == "Renamed School"
 
 
 async def test_drafts_are_never_cached_and_hits_are_still_authorised(client, services):
@@ -159,6 +202,17 @@ async def test_a_fill_that_raced_with_a_write_is_never_served(services):
     await cache.store_jobs([old], looked_up.fillable)  # the slow reader
     again = await cache.jobs([job_id])
     assert again.hits == {} and again.fillable[job_id] == looked_up.fillable[job_id] + 1
+
+    organization = Organization(id=uuid.uuid4(), name="old", kind="EMPLOYER")
+    looked_up = await cache.organizations([organization.id])
+    await cache.forget_organizations([organization.id])
+    await cache.store_organizations([organization], looked_up.fillable)
+    again = await cache.organizations([organization.id])
+    assert (
+        again.hits == {} and again.fillable[organization.id] > looked_up.fillable[organization.id]
+    )
+    await cache.store_organizations([organization], again.fillable)  # an honest fill is served
+    assert (await cache.organizations([organization.id])).hits[organization.id].name == "old"
 
 
 async def test_requests_that_wrote_and_live_connections_bypass_the_cache(services):

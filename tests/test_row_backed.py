@@ -14,6 +14,7 @@ from domain.skills.models import Skill as SkillRow
 from domain.sql import detached
 from schema.enums import EmploymentType, JobStatus, PayPeriod, Prefecture, Sector, Weekday
 from schema.jobs import Job
+from schema.shown import ShownPerRow
 from schema.skills import Skill
 from schema.values import Language, Location, PayRange, WeeklySlot
 
@@ -142,8 +143,7 @@ def test_links_sharing_a_skill_row_share_its_skill() -> None:
 def test_the_shared_skills_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from schema import skills
 
-    monkeypatch.setattr(skills, "MAX_SHOWN", 3)
-    monkeypatch.setattr(skills, "_SHOWN", {})
+    monkeypatch.setattr(skills, "_SHOWN", ShownPerRow(3))
     rows = [skill_row(f"skill-{n}") for n in range(5)]
     made = [Skill.from_row(row) for row in rows]
     assert len(skills._SHOWN) == 3

@@ -1,15 +1,19 @@
-"""Job rows and their skills through the public cache (server/cache.py), for the loaders.
+"""Public rows through the public cache (server/cache.py), for the loaders: jobs, their
+skills, organisations.
 
-Hits are checked against the caller like any row (`job_visible`): the cache holds only
-rows every visitor may see, so a partner token without the jobs scope still gets
-nothing. Misses are read from the primary when they will be stored (a fill must not
-be older than the last commit), from the read session otherwise.
+Job hits are checked against the caller like any row (`job_visible`): the cache holds
+only rows every visitor may see, so a partner token without the jobs scope still gets
+nothing. Every organisation is public. Misses are read from the primary when they will
+be stored (a fill must not be older than the last commit), from the read session or
+connection otherwise.
 """
 
 from __future__ import annotations
 
 import uuid
 
+from domain.auth import organizations as organization_queries
+from domain.auth.models import Organization
 from domain.auth.principal import Principal
 from domain.jobs import queries as job_queries
 from domain.jobs.models import Job
@@ -17,7 +21,7 @@ from server.cache import JobLinks, PublicCache
 from server.database import Database
 
 
-class CachedJobReads:
+class CachedPublicReads:
     def __init__(self, database: Database, cache: PublicCache, principal: Principal) -> None:
         self._database = database
         self._cache = cache
@@ -56,5 +60,23 @@ class CachedJobReads:
             async with opened() as connection:
                 fresh = await job_queries.skills_of_jobs(connection, missing)
             await self._cache.store_job_skills(fresh, cached.fillable)
+            found.update(fresh)
+        return found
+
+    async def organizations_by_id(
+        self, organization_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, Organization]:
+        cached = await self._cache.organizations(organization_ids)
+        if cached is None:
+            async with self._database.read_connection() as connection:
+                return await organization_queries.organizations_by_id(connection, organization_ids)
+        found = dict(cached.hits)
+        missing = [pk for pk in organization_ids if pk not in found]
+        if missing:
+            database = self._database
+            opened = database.fresh_read_connection if cached.fillable else database.read_connection
+            async with opened() as connection:
+                fresh = await organization_queries.organizations_by_id(connection, missing)
+            await self._cache.store_organizations(fresh.values(), cached.fillable)
             found.update(fresh)
         return found
