@@ -11,6 +11,7 @@ import json
 import math
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -19,7 +20,7 @@ from sqlalchemy import DateTime, Integer, Select, bindparam, func, select, tuple
 
 from domain.bounded import keep
 from domain.errors import ErrorCode, FieldError, ValidationFailed
-from domain.sql import CompiledRead, PlainRows, plain_rows
+from domain.sql import CompiledRead, PlainRows, Readable, plain_rows
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -220,6 +221,7 @@ async def keyset_page(
     *,
     read_only_leaving_out: Collection[str] | None = None,
     joined: PlainRows[Any] | None = None,
+    connect: Callable[[], AbstractAsyncContextManager[Readable]] | None = None,
 ) -> Page[Any]:
     """Run one page of `query` (which selects a single entity) in descending order of
     `created_at` — any timestamp or numeric column, e.g. a score — then `row_id`.
@@ -229,32 +231,30 @@ async def keyset_page(
     ORM's per-row bookkeeping cost more than the query (a page of 100 jobs). `joined`
     (with it) also reads the columns of a table the statement joins, one row per item,
     into `Page.joined`: what a loader would otherwise fetch item by item. A `PageQuery`
-    read so is compiled once per shape.
+    read so is compiled once per shape, and run on a connection from `connect` when
+    given (a lent read connection: opening and closing a session around its one
+    statement cost ~5 % of a page of 100 suggestions), else on a session's.
     """
     after = _cursor_key(request, "after", created_at)
     before = _cursor_key(request, "before", created_at)
     bounds = _bounds(request, after, before)
     also: list[Any] = []
-    async with session_factory() as session:
-        if read_only_leaving_out is None:
-            statement = query.built() if isinstance(query, PageQuery) else query
-            page_statement = _page_of(statement, created_at, row_id, request.backwards, bounds)
-            values = {**query.values, **bounds} if isinstance(query, PageQuery) else bounds
+    if read_only_leaving_out is None:
+        statement = query.built() if isinstance(query, PageQuery) else query
+        page_statement = _page_of(statement, created_at, row_id, request.backwards, bounds)
+        values = {**query.values, **bounds} if isinstance(query, PageQuery) else bounds
+        async with session_factory() as session:
             rows = list((await session.execute(page_statement, values)).scalars())
-        else:
-            assert isinstance(query, PageQuery), "plain rows are read by a compiled PageQuery"
-            compiled, plain = _compiled_page(
-                query,
-                frozenset(read_only_leaving_out),
-                joined,
-                (created_at, row_id),
-                request,
-                bounds,
-            )
-            result = await compiled.fetch(session, **query.values, **bounds)
-            rows = [plain.instance(row) for row in result]
-            if joined is not None:
-                also = [joined.instance(row, plain.width) for row in result]
+    else:
+        assert isinstance(query, PageQuery), "plain rows are read by a compiled PageQuery"
+        compiled, plain = _compiled_page(
+            query, frozenset(read_only_leaving_out), joined, (created_at, row_id), request, bounds
+        )
+        async with (connect or session_factory)() as on:
+            result = await compiled.fetch(on, **query.values, **bounds)
+        rows = [plain.instance(row) for row in result]
+        if joined is not None:
+            also = [joined.instance(row, plain.width) for row in result]
     has_more = len(rows) > request.size
     rows, also = rows[: request.size], also[: request.size]
     if request.backwards:

@@ -40,6 +40,7 @@ async def jobs(
         to_domain(filter, drop_none=True) if filter else {},
         page_request(first, after, last, before),
         columns=Job.columns_for(shown),
+        connect=ctx.services.database.read_connection,
     )
     return Connection.from_page(page, Job.from_row)
 

@@ -122,6 +122,7 @@ async def recommended_workers(
         job_pk,
         page_request(first, after, last, before),
         columns=Match.columns_for(_shown(info)),
+        connect=ctx.services.database.read_connection,
     )
     return Connection.from_page(page, Match.from_row)
 
@@ -142,6 +143,7 @@ async def recommended_jobs(
         page_request(first, after, last, before),
         columns=Match.columns_for(shown),
         job_columns=Job.columns_for(_shown(info, "job")) if "job" in shown else None,
+        connect=ctx.services.database.read_connection,
     )
     connection = Connection.from_page(page, Match.from_row)
     if page.joined:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
+from contextlib import AbstractAsyncContextManager
 from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -215,10 +216,11 @@ async def browse_jobs(
     filter_data: dict[str, Any],
     page: PageRequest,
     columns: Collection[str] | None = None,
+    connect: Callable[[], AbstractAsyncContextManager[Readable]] | None = None,
 ) -> Page[Job]:
     """A page of the jobs the actor may browse. With `columns`, only those columns are
     read (what the caller will show; the rest stay unloaded), else all but the search
-    columns."""
+    columns; on a connection from `connect` when given (`keyset_page`)."""
     actor.require_scope(PartnerScope.JOBS_READ)
     wanted = validated(JobFilter, filter_data)
     page.validate()
@@ -230,6 +232,7 @@ async def browse_jobs(
         Job.id,
         page,
         read_only_leaving_out=JOB_SEARCH_COLUMNS if columns is None else all_but(Job, columns),
+        connect=connect,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
+from contextlib import AbstractAsyncContextManager
 from functools import lru_cache
 from typing import Any
 
@@ -23,9 +24,10 @@ from domain.matching.models import Match, MatchTransition
 from domain.pagination import Page, PageQuery, PageRequest, keyset_page
 from domain.profiles.models import WorkerProfile
 from domain.profiles.service import profile_of_user
-from domain.sql import PlainRows, all_but, plain_rows
+from domain.sql import PlainRows, Readable, all_but, plain_rows
 from domain.values import Model
 
+Connect = Callable[[], AbstractAsyncContextManager[Readable]]  # a lent read connection
 ACTIVE = [status.value for status in MatchStatus if status not in FINAL]
 
 
@@ -90,9 +92,11 @@ async def recommended_workers(
     job_id: uuid.UUID,
     page: PageRequest,
     columns: Collection[str] | None = None,
+    connect: Connect | None = None,
 ) -> Page[Match]:
     """The job's open matches, best score first (the employer's view). With `columns`,
-    only those columns are read (the rest raise on access)."""
+    only those columns are read (the rest raise on access); the page on a connection
+    from `connect` when given (`keyset_page`)."""
     page.validate()
     async with session_factory() as session:
         job = await session.get(Job, job_id)
@@ -107,7 +111,7 @@ async def recommended_workers(
     if not allowed:
         raise NotFound("job")
     query = PageQuery(_job_suggestions, None, {"job_id": job_id})
-    return await _best_first(session_factory, query, page, columns)
+    return await _best_first(session_factory, query, page, columns, connect=connect)
 
 
 # A list of the active statuses: one constant array, so the statements compile once.
@@ -142,6 +146,7 @@ async def recommended_jobs(
     page: PageRequest,
     columns: Collection[str] | None = None,
     job_columns: Collection[str] | None = None,
+    connect: Connect | None = None,
 ) -> Page[Match]:
     """The viewing worker's open matches, best score first. With `columns`, only those
     columns are read (the rest raise on access). With `job_columns` too, each match's job
@@ -154,7 +159,7 @@ async def recommended_jobs(
         # What `job_visible` reads, with what is shown.
         joined = plain_rows(Job, all_but(Job, {*job_columns, "id", "status", "organization_id"}))
     query = PageQuery(_recommendations, None, {"user_id": user_id})
-    found = await _best_first(session_factory, query, page, columns, joined)
+    found = await _best_first(session_factory, query, page, columns, joined, connect)
     # Only open jobs are on the page: public, so no membership decides whether one is seen.
     found.joined = [
         job if job_visible(job, actor, member_of=set()) else None for job in found.joined
@@ -172,6 +177,7 @@ async def _best_first(
     page: PageRequest,
     columns: Collection[str] | None,
     joined: PlainRows[Any] | None = None,
+    connect: Connect | None = None,
 ) -> Page[Match]:
     """A page of suggestions, best score first, read as plain rows (a page to show) of
     `columns`, or of every column, with `joined`'s columns when given."""
@@ -183,6 +189,7 @@ async def _best_first(
         page,
         read_only_leaving_out=frozenset() if columns is None else all_but(Match, columns),
         joined=joined,
+        connect=connect,
     )
 
 
