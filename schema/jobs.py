@@ -30,6 +30,7 @@ from schema.loaded_fields import loaded_field
 from schema.organizations import Organization
 from schema.relay import Node
 from schema.row_backed import ColumnValues, RowBacked
+from schema.shown import ShownPerRow
 from schema.skills import Skill
 from schema.values import (
     Language,
@@ -53,10 +54,18 @@ class SkillRequirement:
 
     @staticmethod
     def from_links(links: list[SkillLink]) -> list[SkillRequirement]:
-        return [
-            SkillRequirement(skill=Skill.from_row(skill), min_level=min_level, required=required)
-            for min_level, required, skill in links
-        ]
+        """One requirement per link object (`schema/shown.py`): links are shared by the
+        reads that find them (`domain.jobs.queries.skills_of_jobs`, the public cache)."""
+        return [_REQUIREMENTS.of(link, _requirement) for link in links]
+
+
+_REQUIREMENTS: ShownPerRow[SkillRequirement] = ShownPerRow(8192)
+
+
+def _requirement(link: SkillLink) -> SkillRequirement:
+    return SkillRequirement(
+        skill=Skill.from_row(link.skill), min_level=link.min_level, required=link.required
+    )
 
 
 @strawberry.type(description="A job an organisation offers.")

@@ -11,6 +11,7 @@ from domain.errors import validated
 from domain.jobs.models import Job
 from domain.jobs.queries import JOB_SEARCH_COLUMNS, JobFilter, job_search, skills_of_jobs
 from domain.pagination import PageRequest, keyset_page
+from domain.skills.models import Skill as SkillRow
 from schema.ids import from_global_id
 from tests.factories import OSAKA_KITA, create_job, job_input, skill_gid
 from tests.graphql_client import register
@@ -117,3 +118,31 @@ async def test_a_compiled_search_page_reads_what_the_orm_reads(client, services)
         read_only_leaving_out=JOB_SEARCH_COLUMNS,
     )
     assert [job.title for job in found.items] == ["Sale: 50%_off shifts"]
+
+
+async def test_skill_links_are_shared_until_their_skill_changes(client, services) -> None:
+    """Reads of the same links give the same link and skill row objects (one GraphQL object
+    each, `schema/shown.py`); a skill whose row changed is read anew, never the old one."""
+    hr = await register(client, "hr.shared@example.com", "EMPLOYER", "共有KK")
+    job = await create_job(client, hr.token, publish=True, **job_input())
+    job_id = from_global_id(job["id"])[1]
+    database = services.database
+    async with database.read_connection() as connection:
+        (first,) = (await skills_of_jobs(connection, [job_id]))[job_id]
+        (again,) = (await skills_of_jobs(connection, [job_id]))[job_id]
+    assert again is first and first.skill.slug == "forklift-operation"
+
+    async with database.session() as session:
+        skill = await session.get(SkillRow, first.skill.id)
+        name = skill.name_en
+        skill.name_en = "Forklift (renamed)"
+        await session.commit()
+    try:
+        async with database.read_connection() as connection:
+            (changed,) = (await skills_of_jobs(connection, [job_id]))[job_id]
+        assert changed is not first and changed.skill.name_en == "Forklift (renamed)"
+        assert (changed.min_level, changed.required) == (first.min_level, first.required)
+    finally:  # the taxonomy is shared by the tests
+        async with database.session() as session:
+            (await session.get(SkillRow, first.skill.id)).name_en = name
+            await session.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date
 from functools import lru_cache
@@ -30,6 +30,7 @@ from sqlmodel import col
 from domain.auth.organizations import organization_ids_of
 from domain.auth.partners import PartnerScope
 from domain.auth.principal import Principal
+from domain.bounded import keep
 from domain.errors import Forbidden, validated
 from domain.filters import Near, PayBound, SkillFilter, SkillMatch, has_skills
 from domain.geo.distance import NearBox, near_box, within_sql
@@ -286,18 +287,63 @@ _JOB_ID_AT, _MIN_LEVEL_AT, _REQUIRED_AT, _SKILL_AT = range(4)
 _SKILL_ID_AT = _SKILL_AT + _LINKED_SKILLS.position("id")
 
 
+class SharedSkill:
+    """A skill row shared by the reads that found it with the same values, and the links
+    to it, one per (min level, required)."""
+
+    __slots__ = ("links", "row", "values")
+
+    def __init__(self, row: Skill, values: tuple[Any, ...]) -> None:
+        self.row = row
+        self.values = values
+        self.links: dict[tuple[int, bool], SkillLink] = {}
+
+    def link(self, min_level: int, required: bool) -> SkillLink:
+        key = (min_level, required)
+        link = self.links.get(key)
+        if link is None:
+            link = self.links[key] = SkillLink(min_level, required, self.row)
+        return link
+
+
+class _SharedSkills:
+    """The skill rows and links read lately, by skill id: a page of jobs reads ~290 links
+    to far fewer skills, the same ones request after request. A row and its links are
+    shared while a read finds the same values (compared column by column); a changed
+    skill gets a new row. Shared, they are what `schema/shown.py` keeps one GraphQL object
+    of. Bounded: the oldest skill goes first."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._by_id: dict[uuid.UUID, SharedSkill] = {}
+
+    def of(self, row: Sequence[Any]) -> SharedSkill:
+        """The shared skill of a `_SKILLS_OF_JOBS` row."""
+        values = tuple(row)[_SKILL_AT:]
+        skill_id = row[_SKILL_ID_AT]
+        shared = self._by_id.get(skill_id)
+        if shared is None or shared.values != values:
+            shared = SharedSkill(_LINKED_SKILLS.instance(row, _SKILL_AT), values)
+            keep(self._by_id, skill_id, shared, self._limit)
+        return shared
+
+
+_SHARED_SKILLS = _SharedSkills(4096)
+
+
 async def skills_of_jobs(
     on: Readable, job_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[SkillLink]]:
     """Each job's skill links with their skills, in the employer's order. Read as plain
     columns (a page's ~300 links through the ORM cost more than the rest of the page),
-    by position (a mapped attribute of a row is a descriptor call)."""
+    by position (a mapped attribute of a row is a descriptor call); the skill rows and
+    links are the shared ones (`_SharedSkills`)."""
     found: dict[uuid.UUID, list[SkillLink]] = {job_id: [] for job_id in job_ids}
-    seen: dict[uuid.UUID, Skill] = {}
+    seen: dict[uuid.UUID, SharedSkill] = {}
     for row in await _SKILLS_OF_JOBS.fetch(on, job_ids=job_ids):
         skill_id = row[_SKILL_ID_AT]
-        skill = seen.get(skill_id)
-        if skill is None:
-            skill = seen[skill_id] = _LINKED_SKILLS.instance(row, _SKILL_AT)
-        found[row[_JOB_ID_AT]].append(SkillLink(row[_MIN_LEVEL_AT], row[_REQUIRED_AT], skill))
+        shared = seen.get(skill_id)
+        if shared is None:
+            shared = seen[skill_id] = _SHARED_SKILLS.of(row)
+        found[row[_JOB_ID_AT]].append(shared.link(row[_MIN_LEVEL_AT], row[_REQUIRED_AT]))
     return found
