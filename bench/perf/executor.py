@@ -123,7 +123,8 @@ def in_memory_context(rows: dict[str, Any]) -> SimpleNamespace:
         organization=DataLoader(load_fn=orgs), job_skills=DataLoader(load_fn=links)
     )
     services = SimpleNamespace(
-        database=SimpleNamespace(session=None, read_session=None), redis=None
+        database=SimpleNamespace(session=None, read_session=None, read_connection=None),
+        redis=None,
     )
     return SimpleNamespace(loaders=loaders, principal=None, query_charge=None, services=services)
 
