@@ -130,6 +130,25 @@ def _cursor_key(
     return key
 
 
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """A list's statement as a shape and the values of its parameters.
+
+    `statement(shape)` writes every value as a named `bindparam` (none of them comes from
+    the request), so the page statement of a shape is compiled once and sent to the
+    driver (`domain.sql.CompiledRead`); a request only works out `values`. Why: building
+    a search's statement with SQLAlchemy and running it through the session cost 7 % of
+    the instructions of a page of 77 jobs, and 10 % of 100 suggestions (bench/README.md)."""
+
+    statement: Callable[[Hashable], Select[Any]]
+    shape: Hashable
+    values: Mapping[str, Any]
+
+    def built(self) -> Select[Any]:
+        """The statement, to be run with `values` (e.g. counted)."""
+        return self.statement(self.shape)
+
+
 # Compiled page statements by query shape, direction, bounds and columns: clients choose
 # the shapes (a search's filters), so the oldest is dropped past the limit.
 MAX_COMPILED_PAGES = 512
@@ -176,40 +195,21 @@ def _compiled_page(
     leave_out: frozenset[str],
     joined: PlainRows[Any] | None,
     sort_key: tuple[Any, Any],
-    request: PageRequest,
+    backwards: bool,
     bounds: Mapping[str, Any],
 ) -> tuple[CompiledRead, PlainRows[Any]]:
     """The page statement of this shape, compiled, and how its rows become items. The
     sort key is the caller's for `query.statement`, so it is not part of the key."""
-    key = (query.statement, query.shape, request.backwards, *bounds, leave_out, joined)
+    key = (query.statement, query.shape, backwards, *bounds, leave_out, joined)
     found = _COMPILED_PAGES.get(key)
     if found is None:
         statement = query.built()
         plain = plain_rows(statement.column_descriptions[0]["entity"], leave_out)
-        page = _page_of(statement, *sort_key, request.backwards, bounds)
+        page = _page_of(statement, *sort_key, backwards, bounds)
         columns = [*plain.columns, *(joined.columns if joined is not None else ())]
         found = (CompiledRead(page.with_only_columns(*columns)), plain)
         keep(_COMPILED_PAGES, key, found, MAX_COMPILED_PAGES)
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class PageQuery:
-    """A list's statement as a shape and the values of its parameters.
-
-    `statement(shape)` writes every value as a named `bindparam` (none of them comes from
-    the request), so the page statement of a shape is compiled once and sent to the
-    driver (`domain.sql.CompiledRead`); a request only works out `values`. Why: building
-    a search's statement with SQLAlchemy and running it through the session cost ~10 %
-    of a page of 77 jobs, and ~12 % of 100 suggestions (bench/README.md)."""
-
-    statement: Callable[[Hashable], Select[Any]]
-    shape: Hashable
-    values: Mapping[str, Any]
-
-    def built(self) -> Select[Any]:
-        """The statement, to be run with `values` (e.g. counted)."""
-        return self.statement(self.shape)
 
 
 async def keyset_page(
@@ -233,7 +233,7 @@ async def keyset_page(
     into `Page.joined`: what a loader would otherwise fetch item by item. A `PageQuery`
     read so is compiled once per shape, and run on a connection from `connect` when
     given (a lent read connection: opening and closing a session around its one
-    statement cost ~5 % of a page of 100 suggestions), else on a session's.
+    statement cost 2 % of a page), else on a session's.
     """
     after = _cursor_key(request, "after", created_at)
     before = _cursor_key(request, "before", created_at)
@@ -248,7 +248,12 @@ async def keyset_page(
     else:
         assert isinstance(query, PageQuery), "plain rows are read by a compiled PageQuery"
         compiled, plain = _compiled_page(
-            query, frozenset(read_only_leaving_out), joined, (created_at, row_id), request, bounds
+            query,
+            frozenset(read_only_leaving_out),
+            joined,
+            (created_at, row_id),
+            request.backwards,
+            bounds,
         )
         async with (connect or session_factory)() as on:
             result = await compiled.fetch(on, **query.values, **bounds)

@@ -180,14 +180,7 @@ class CompiledRead:
         )
 
     async def fetch(self, on: Readable, **parameters: Any) -> Sequence[Any]:
-        values = tuple(
-            parameter.constant
-            if not parameter.required
-            else parameters[parameter.name]
-            if parameter.convert is None
-            else parameter.convert(parameters[parameter.name])
-            for parameter in self._parameters
-        )
+        values = tuple(parameter.value(parameters) for parameter in self._parameters)
         if isinstance(on, DriverConnection):
             return await self._on_driver(on.driver, on.pool, values)
         connection = await on.connection() if isinstance(on, AsyncSession) else on
@@ -225,6 +218,13 @@ class _Parameter(NamedTuple):
     required: bool  # given to `fetch`; else `constant`, as compiled
     constant: Any
     convert: Callable[[Any], Any] | None  # the type's bind processor
+
+    def value(self, given: Mapping[str, Any]) -> Any:
+        """What is sent for this parameter, of the values `fetch` was given."""
+        if not self.required:
+            return self.constant
+        value = given[self.name]
+        return value if self.convert is None else self.convert(value)
 
 
 def _parameter(name: str, bind: BindParameter[Any]) -> _Parameter:

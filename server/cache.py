@@ -18,9 +18,8 @@ Correctness rules:
 - Every committed change to a `jobs`, `job_skills` or `organizations` row
   (server/database.py reports them after commit) bumps the row's generation counter
   (the job's, for its skills) and deletes its entry before the writing request
-  answers. Entries carry the generation read *before*
-  the database read that filled them, so a fill that raced with a write is never
-  served.
+  answers. Entries carry the generation read *before* the database read that filled
+  them, so a fill that raced with a write is never served.
 - Fills read the primary (the caller's job): a replica a moment behind would put an
   old row under the new generation.
 - A request that has written, or a live connection, bypasses the cache (it reads
