@@ -11,14 +11,19 @@ connection otherwise.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from domain.auth import organizations as organization_queries
 from domain.auth.models import Organization
 from domain.auth.principal import Principal
 from domain.jobs import queries as job_queries
 from domain.jobs.models import Job
-from server.cache import JobLinks, PublicCache
+from domain.sql import Readable
+from server.cache import Cached, JobLinks, PublicCache
 from server.database import Database
+
+V = TypeVar("V")
 
 
 class CachedPublicReads:
@@ -47,36 +52,42 @@ class CachedPublicReads:
         return found
 
     async def skills_of_jobs(self, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, JobLinks]:
-        cached = await self._cache.job_skills(job_ids)
-        if cached is None:
-            async with self._database.read_connection() as connection:
-                return await job_queries.skills_of_jobs(connection, job_ids)
-        found = dict(cached.hits)
-        missing = [pk for pk in job_ids if pk not in found]
-        if missing:
-            # One statement: a connection, not a session (server/database.py).
-            database = self._database
-            opened = database.fresh_read_connection if cached.fillable else database.read_connection
-            async with opened() as connection:
-                fresh = await job_queries.skills_of_jobs(connection, missing)
-            await self._cache.store_job_skills(fresh, cached.fillable)
-            found.update(fresh)
-        return found
+        return await self._on_connections(
+            job_ids,
+            await self._cache.job_skills(job_ids),
+            job_queries.skills_of_jobs,
+            self._cache.store_job_skills,
+        )
 
     async def organizations_by_id(
         self, organization_ids: list[uuid.UUID]
     ) -> dict[uuid.UUID, Organization]:
-        cached = await self._cache.organizations(organization_ids)
-        if cached is None:
+        return await self._on_connections(
+            organization_ids,
+            await self._cache.organizations(organization_ids),
+            organization_queries.organizations_by_id,
+            lambda fresh, fillable: self._cache.store_organizations(fresh.values(), fillable),
+        )
+
+    async def _on_connections(
+        self,
+        ids: list[uuid.UUID],
+        cached: Cached[V] | None,
+        read: Callable[[Readable, list[uuid.UUID]], Awaitable[dict[uuid.UUID, V]]],
+        store: Callable[[dict[uuid.UUID, V], dict[uuid.UUID, int]], Awaitable[None]],
+    ) -> dict[uuid.UUID, V]:
+        """The hits, and the misses read in one statement on a connection, not a session
+        (server/database.py): the primary's when they will be stored, then stored."""
+        if cached is None:  # the cache is not to be used now
             async with self._database.read_connection() as connection:
-                return await organization_queries.organizations_by_id(connection, organization_ids)
+                return await read(connection, ids)
         found = dict(cached.hits)
-        missing = [pk for pk in organization_ids if pk not in found]
+        missing = [pk for pk in ids if pk not in found]
         if missing:
             database = self._database
             opened = database.fresh_read_connection if cached.fillable else database.read_connection
             async with opened() as connection:
-                fresh = await organization_queries.organizations_by_id(connection, missing)
-            await self._cache.store_organizations(fresh.values(), cached.fillable)
+                fresh = await read(connection, missing)
+            await store(fresh, cached.fillable)
             found.update(fresh)
         return found
