@@ -123,7 +123,7 @@ class PublicCache:
         self._prefix = f"{prefix}cache:{_SHAPES}:"
         self._taxonomy_fingerprint = taxonomy_fingerprint
         self._timeout = timeout_seconds
-        self._job_ttl = job_ttl_seconds
+        self._row_ttl = job_ttl_seconds  # jobs, their skills, organisations
         self._taxonomy_ttl = taxonomy_ttl_seconds
         # A generation must outlive every entry filled with it.
         self._generation_ttl = 2 * max(job_ttl_seconds, taxonomy_ttl_seconds) + 60
@@ -229,7 +229,7 @@ class PublicCache:
                 entry = _encoded({"g": fillable[pk], "v": _dump(row, private_columns)})
                 if entry is not None:
                     items.append((self._row_key(kind, pk), entry))
-        await self._put(items, self._job_ttl)
+        await self._put(items, self._row_ttl)
 
     async def job_skills(self, ids: Sequence[uuid.UUID]) -> Cached[JobLinks] | None:
         """Cached skills of public jobs; a miss is fillable only next to a valid public row."""
@@ -275,7 +275,7 @@ class PublicCache:
             entry = _encoded({"g": generation, "v": links})
             if entry is not None:
                 items.append((self._job_skills_key(taxonomy, pk), entry))
-        await self._put(items, self._job_ttl)
+        await self._put(items, self._row_ttl)
 
     # -- invalidation ------------------------------------------------------------------
 

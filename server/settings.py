@@ -239,7 +239,9 @@ class Settings(BaseSettings):
         default=0.1, gt=0, description="Longest wait for the cache; slower is a miss"
     )
     cache_job_ttl_seconds: int = Field(
-        default=300, ge=1, description="Bounds staleness only if an invalidation was lost"
+        default=300,
+        ge=1,
+        description="Jobs and organisations: bounds staleness only if an invalidation was lost",
     )
     cache_taxonomy_ttl_seconds: int = Field(default=3600, ge=1)
 
