@@ -37,6 +37,13 @@ make what is selected depend on the variables: `FastExecutionContext._bound`). P
 built lazily: the fast path passes plain `(prev, key, typename)` tuples, turned into
 graphql-core `Path`s only when a field falls back or fails (`_materialise`).
 
+Shown objects (`schema/shown.py`: the skills, skill links and organisations that requests
+share) never change, so completing the same plain selection of one always gives the same
+dict: a selection on such a type whose fields, and those below them, are all plain reads
+is compiled to recall the object's earlier result, and to keep its own when no field fell
+back or failed meanwhile (`_RECALL`, `_REMEMBER`). A page's ~290 skill links are then a
+dict lookup each, not two completions.
+
 Loaded fields (`schema/loaded_fields.py`: one DataLoader call and a pure conversion) are
 batched in queries: the synchronous pass asks the loader for every object's key and
 leaves a place; after it, one await gets every value and the places are completed. A
@@ -57,7 +64,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import CoroutineType, GeneratorType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from graphql import (
     GraphQLBoolean,
@@ -89,6 +96,7 @@ from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as TYPE_CAST
 
 from domain.bounded import keep
 from schema.loaded_fields import NOT_PRELOADED, LoadedBy, loaded_by_of
+from schema.shown import COMPLETIONS, SHARED_CLASSES
 
 LEAF: Final = 1
 OBJECT: Final = 2
@@ -520,8 +528,10 @@ _CONSTANTS: Final = {
 _TEMPLATE: Final = """\
 def make(fields):
 {constants}
+    KEY = object()
 
     def complete(ctx, src, path):
+{recall}
         r = {{}}
         aw = []
         try:
@@ -532,9 +542,25 @@ def make(fields):
             raise
         if aw:
             return ctx._gather_fields(r, aw)
+{remember}
         return r
 
     return complete
+"""
+# A selection of plain fields only, on a class whose objects may be shown objects
+# (`schema/shown.py`): a shown object's earlier result for it, and this one kept for later
+# when it was all fast (no standard path ran, no error was reported).
+_RECALL: Final = """\
+m = src.__dict__.get(COMPLETIONS)
+if m is not None:
+    r = m.get(KEY)
+    if r is not None:
+        return r
+    n = ctx.fallbacks
+"""
+_REMEMBER: Final = """\
+if m is not None and ctx.fallbacks == n:
+    remember(m, KEY, r)
 """
 
 
@@ -550,9 +576,10 @@ def _read_expression(plan: FieldPlan, k: int) -> str:
     return f"G{k}(src, {plan.attr!r})"
 
 
-def _selection_source(fields: tuple[_Field, ...]) -> str:
+def _selection_source(fields: tuple[_Field, ...], remembered: bool) -> str:
     """The source of `make(fields) -> complete`, the completer of this selection shape:
-    `make` binds the selection's fields, `complete(ctx, src, path)` is straight-line code."""
+    `make` binds the selection's fields, `complete(ctx, src, path)` is straight-line code;
+    `remembered`, it recalls and keeps its results on shown objects."""
     constants: list[str] = []
     body: list[str] = []
     for k, bound in enumerate(fields):
@@ -567,8 +594,21 @@ def _selection_source(fields: tuple[_Field, ...]) -> str:
         body.append(f"# {bound.response_name}\n{snippet}")
     return _TEMPLATE.format(
         constants=_indent("\n".join(constants), 1),
+        recall=_indent(_RECALL if remembered else "", 2),
         body=_indent("".join(body).rstrip("\n") or "pass", 3),
+        remember=_indent(_REMEMBER if remembered else "", 2),
     )
+
+
+# A shown object keeps the results of this many selections, then starts again: clients
+# choose their selections, and a shown object may be shown for a long time.
+REMEMBERED_PER_OBJECT: Final = 16
+
+
+def _remember(memo: dict[object, Any], key: object, result: dict[str, Any]) -> None:
+    if len(memo) >= REMEMBERED_PER_OBJECT:
+        memo.clear()
+    memo[key] = result
 
 
 _GENERATED_GLOBALS: Final = {
@@ -578,9 +618,11 @@ _GENERATED_GLOBALS: Final = {
     "Undefined": Undefined,
     "INT_MIN": INT_MIN,
     "INT_MAX": INT_MAX,
+    "COMPLETIONS": COMPLETIONS,
+    "remember": _remember,
 }
 
-Shape = tuple[GraphQLObjectType, tuple[tuple[str, str, str], ...]]
+Shape = tuple[GraphQLObjectType, bool, tuple[tuple[str, str, str], ...]]
 Make = Callable[[tuple[_Field, ...]], Completer]
 
 # Generated code by selection shape, shared by requests. Compiling costs about as much as
@@ -593,10 +635,13 @@ _FACTORIES: dict[Shape, tuple[Make, str]] = {}
 _SIGHTINGS: dict[Shape, int] = {}
 
 
-def _compiled(parent_type: GraphQLObjectType, fields: tuple[_Field, ...]) -> Make | None:
+def _compiled(
+    parent_type: GraphQLObjectType, fields: tuple[_Field, ...], remembered: bool
+) -> Make | None:
     """`make` for this selection shape, or None while it is not worth compiling."""
     shape: Shape = (
         parent_type,
+        remembered,
         tuple((f.response_name, f.field_details_list[0].node.name.value, f.code) for f in fields),
     )
     compiled = _FACTORIES.get(shape)
@@ -606,7 +651,7 @@ def _compiled(parent_type: GraphQLObjectType, fields: tuple[_Field, ...]) -> Mak
     if seen < COMPILE_AT:
         keep(_SIGHTINGS, shape, seen, MAX_SHAPES)
         return None
-    source = _selection_source(fields)
+    source = _selection_source(fields, remembered)
     filename = f"<selection on {parent_type.name} {id(source):x}>"
     namespace: dict[str, Any] = dict(_GENERATED_GLOBALS)
     exec(compile(source, filename, "exec"), namespace)
@@ -648,8 +693,28 @@ def _interpreted(fields: tuple[_Field, ...]) -> Completer:
     return complete
 
 
-# Bound completers by selection content (`FastExecutionContext._bound`), shared by requests.
-_BOUND: dict[Any, tuple[Any, Completer]] = {}
+class _Bound(NamedTuple):
+    """A selection bound (`FastExecutionContext._bound`): its completer, whether other
+    requests may use it, and whether it and those below it read plain fields only (no
+    resolver runs: `_RESOLVING`), which lets a shown object keep its result."""
+
+    completer: Completer
+    shareable: bool
+    plain: bool
+
+
+# The fields that run a resolver (or a loader).
+_RESOLVING: Final = frozenset({"standard", "loaded"})
+
+
+def _shown_class(object_type: GraphQLObjectType) -> bool:
+    """Whether objects of this type may be shown objects (`schema/shown.py`)."""
+    definition = (object_type.extensions or {}).get("strawberry-definition")
+    return getattr(definition, "origin", None) in SHARED_CLASSES
+
+
+# Bound selections by content (`FastExecutionContext._bound`), shared by requests.
+_BOUND: dict[Any, tuple[Any, _Bound]] = {}
 # Collected sub-fields by return type and field nodes (`FastExecutionContext.collect_subfields`).
 _COLLECTED: dict[Any, tuple[FieldDetailsList, CollectedFields]] = {}
 # Whether an operation (with its fragments) has no directive on any selection, by its id.
@@ -759,6 +824,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and not (manager is not None and getattr(manager, "_middleware_resolvers", None))
         )
         self._completers: dict[tuple[GraphQLObjectType, int], tuple[Any, Completer]] = {}
+        # How often a field went the standard way or failed: a shown object keeps a result
+        # only when this did not change while it was completed (`_RECALL`).
+        self.fallbacks = 0
         self._shared = self._fast and _directive_free(self.operation, self.fragments)
         # Loaded fields waiting for their batch; None when batching is off (it is on for
         # queries only: its fallback re-executes the operation, which reads may afford).
@@ -818,15 +886,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._completers.get(key)
         if cached is not None:
             return cached[1]
-        completer = self._bound(parent_type, grouped_field_set)[0]
+        completer = self._bound(parent_type, grouped_field_set).completer
         # Keep the field set alive with its completer so its id cannot be reused meanwhile.
         self._completers[key] = (grouped_field_set, completer)
         return completer
 
-    def _bound(
-        self, parent_type: GraphQLObjectType, grouped_field_set: Any
-    ) -> tuple[Completer, bool]:
-        """The completer of a selection set, and whether other requests may use it.
+    def _bound(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> _Bound:
+        """The completer of a selection set, whether other requests may use it, and
+        whether it only reads plain fields.
 
         Binding a selection (its fields' plans, their sub-selections collected, the
         generated code looked up) was ~0.2 M instructions of a `node` request, and a
@@ -841,41 +908,56 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 parent_type,
                 *(id(details.node) for fdl in grouped_field_set.values() for details in fdl),
             )
-            found = _BOUND.get(content)
-            if found is not None:
-                return found[1], True
+            entry = _BOUND.get(content)
+            if entry is not None:
+                return entry[1]
         bound = [
             self._bind(parent_type, response_name, field_details_list)
             for response_name, field_details_list in grouped_field_set.items()
         ]
         fields = tuple(field for field, _ in bound)
-        make = _compiled(parent_type, fields)
+        plain = all(
+            field.code not in _RESOLVING and (below is None or below.plain)
+            for field, below in bound
+        )
+        make = _compiled(parent_type, fields, plain and _shown_class(parent_type))
         completer = make(fields) if make is not None else _interpreted(fields)
-        shareable = make is not None and all(below for _, below in bound)
+        shareable = make is not None and all(below is None or below.shareable for _, below in bound)
+        found = _Bound(completer, shareable, plain)
         if content is not None and shareable:
             # The entry holds the field nodes, so their ids cannot be reused meanwhile.
-            keep(_BOUND, content, (grouped_field_set, completer), MAX_SHAPES)
-        return completer, shareable
+            keep(_BOUND, content, (grouped_field_set, found), MAX_SHAPES)
+        return found
 
     def _bind(
         self, parent_type: GraphQLObjectType, response_name: str, fdl: FieldDetailsList
-    ) -> tuple[_Field, bool]:
-        """One field of a selection, and whether its sub-selection may be shared."""
+    ) -> tuple[_Field, _Bound | None]:
+        """One field of a selection, and its sub-selection's binding."""
         field_name = fdl[0].node.name.value
         plan = _plan(parent_type, field_name)
-        child, shareable = None, True
+        below = None
         if plan is not None and plan.object_type is not None:
             # As `collect_and_execute_subfields` (memoised by graphql-core on `fdl`).
             sub_fields, _new_defer_usages, _ = self.collect_subfields(plan.object_type, fdl)
-            child, shareable = self._bound(plan.object_type, sub_fields)
+            below = self._bound(plan.object_type, sub_fields)
         code = _code_for(plan)
         if (
             field_name == "__typename"
             and self.schema.get_field(parent_type, field_name) is TypeNameMetaFieldDef
         ):
             code = "typename"  # its resolver returns `info.parent_type.name`
-        field = _Field(response_name, fdl, parent_type, parent_type.name, plan, code, child)
-        return field, shareable
+        child = None if below is None else below.completer
+        return _Field(response_name, fdl, parent_type, parent_type.name, plan, code, child), below
+
+    def handle_field_error(
+        self,
+        raw_error: Exception,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> None:
+        self.fallbacks += 1
+        super().handle_field_error(raw_error, return_type, field_details_list, path)
 
     # ---- called by the generated code ----
 
@@ -908,6 +990,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitables: list[str],
     ) -> None:
         """graphql-core's `execute_field`, its result kept as `execute_fields` keeps it."""
+        self.fallbacks += 1
         result = self.execute_field(
             field.parent_type,
             source,

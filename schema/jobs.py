@@ -59,7 +59,7 @@ class SkillRequirement:
         return [_REQUIREMENTS.of(link, _requirement) for link in links]
 
 
-_REQUIREMENTS: ShownPerRow[SkillRequirement] = ShownPerRow(8192)
+_REQUIREMENTS: ShownPerRow[SkillRequirement] = ShownPerRow(SkillRequirement, 8192)
 
 
 def _requirement(link: SkillLink) -> SkillRequirement:

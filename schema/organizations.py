@@ -71,7 +71,7 @@ class Organization(Node):
         return Connection.from_page(page, Credential.from_row)
 
 
-_SHOWN: ShownPerRow[Organization] = ShownPerRow(4096)
+_SHOWN: ShownPerRow[Organization] = ShownPerRow(Organization, 4096)
 
 
 def _made_from(row: OrganizationRow) -> Organization:

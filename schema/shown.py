@@ -6,20 +6,31 @@ or request made and converted its own GraphQL object of the same row. A row is r
 never changed, once loaded, so the object made of it is the same for every link and
 request showing it. Each entry holds its row, so the row's id cannot be reused meanwhile;
 the oldest entry goes first past the limit.
+
+A shown object is never changed either, so what completing a selection of its plain
+fields gives is the same every time: each one carries a dict (`COMPLETIONS`) where the
+fast executor keeps those results (`schema/fast_execution.py`), for the classes listed in
+`SHARED_CLASSES`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from domain.bounded import keep
 
 S = TypeVar("S")
 
+# The instance attribute holding a shown object's completed selections.
+COMPLETIONS: Final = "_completions"
+# The classes whose instances may be shown objects.
+SHARED_CLASSES: set[type] = set()
+
 
 class ShownPerRow(Generic[S]):
-    def __init__(self, limit: int) -> None:
+    def __init__(self, kind: type[S], limit: int) -> None:
+        SHARED_CLASSES.add(kind)
         self.limit = limit
         self._shown: dict[int, tuple[Any, S]] = {}
 
@@ -32,5 +43,6 @@ class ShownPerRow(Generic[S]):
         if entry is not None and entry[0] is row:
             return entry[1]
         shown = make(row)
+        shown.__dict__[COMPLETIONS] = {}
         keep(self._shown, id(row), (row, shown), self.limit)
         return shown

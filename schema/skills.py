@@ -20,10 +20,6 @@ if TYPE_CHECKING:
     from schema.context import Info
 
 
-# A page's ~290 skill links share far fewer skill rows (`skills_of_jobs`, the public cache).
-_SHOWN: ShownPerRow[Skill] = ShownPerRow(4096)
-
-
 @strawberry.type(description="A skill or licence from the taxonomy, named in English and Japanese.")
 class Skill(RowBacked, Node):
     pk: strawberry.Private[uuid.UUID]
@@ -59,6 +55,10 @@ class Skill(RowBacked, Node):
         locale: Annotated[str, strawberry.argument(description="`ja` (default) or `en`.")] = "ja",
     ) -> str:
         return self.name_ja if locale == "ja" else self.name_en
+
+
+# A page's ~290 skill links share far fewer skill rows (`skills_of_jobs`, the public cache).
+_SHOWN: ShownPerRow[Skill] = ShownPerRow(Skill, 4096)
 
 
 def _made_from(row: SkillRow) -> Skill:

@@ -35,6 +35,7 @@ from dataloaders.loaders import Loaders
 from domain.auth.authentication import principal_for_bearer
 from schema.context import Context
 from schema.loaded_fields import loaded_field
+from schema.shown import ShownPerRow
 from server.services import Services
 
 
@@ -294,8 +295,13 @@ VALUE_KINDS = [
 ]  # fmt: skip
 
 
+# Leaves may be shown objects, as skills and organisations are (`schema/shown.py`).
+SHOWN_LEAVES: ShownPerRow[Leaf] = ShownPerRow(Leaf, 1024)
+
+
 def build_leaf(recipe: dict[str, Any]) -> Any:
-    """A leaf from a recipe: `{"class": "leaf"|"exploding"|"sneaky", field: kind}`."""
+    """A leaf from a recipe: `{"class": "leaf"|"exploding"|"sneaky", field: kind}`, made as
+    a shown object with `"shown": True`."""
     values = {name: _value(recipe.get(name, "good"), good) for name, good in LEAF_VALUES.items()}
     cls = recipe.get("class", "leaf")
     if cls == "sneaky":
@@ -304,6 +310,8 @@ def build_leaf(recipe: dict[str, Any]) -> Any:
         leaf = object.__new__(Exploding)
         leaf.__dict__.update({k: v for k, v in values.items() if k != "text"})
         return leaf
+    if recipe.get("shown"):
+        return SHOWN_LEAVES.of(object(), lambda _row: Leaf(**values))
     return Leaf(**values)
 
 
@@ -341,9 +349,12 @@ def _kept_owner(kind: str) -> Any:
     return {"none": None, "unconvertible": "unconvertible"}[kind]
 
 
-def anomaly_context(recipes: list[dict[str, Any]]) -> SimpleNamespace:
-    """A fresh context: `build()` makes fresh boxes (a coroutine value is awaited once),
-    and an `owners` DataLoader answering each key (`"failing"` fails the batch)."""
+def anomaly_context(
+    recipes: list[dict[str, Any]], built: list[Any] | None = None
+) -> SimpleNamespace:
+    """A fresh context: `build()` makes fresh boxes (a coroutine value is awaited once), or
+    answers the boxes `built` already, and an `owners` DataLoader answering each key
+    (`"failing"` fails the batch)."""
 
     async def owners(keys: list[Any]) -> list[Any]:
         if "failing" in keys:
@@ -354,6 +365,6 @@ def anomaly_context(recipes: list[dict[str, Any]]) -> SimpleNamespace:
         ]
 
     return SimpleNamespace(
-        build=lambda: [build_box(recipe) for recipe in recipes],
+        build=lambda: built if built is not None else [build_box(recipe) for recipe in recipes],
         loaders=SimpleNamespace(owners=DataLoader(load_fn=owners)),
     )

@@ -28,9 +28,13 @@ from schema.schema import build_schema
 from tests.factories import create_job, create_profile, skill_gid
 from tests.fast_execution_support import (
     LEAF_VALUES,
+    SHOWN_LEAVES,
     VALUE_KINDS,
+    Leaf,
     anomaly_context,
     anomaly_schemas,
+    build_box,
+    build_leaf,
     client_view,
     context_for,
     operations_of,
@@ -347,7 +351,8 @@ leaf_recipe = st.one_of(
     st.none(),
     st.fixed_dictionaries(
         {"class": st.sampled_from(["leaf", "leaf", "leaf", "leaf", "exploding", "sneaky"])},
-        optional={name: st.sampled_from(VALUE_KINDS) for name in LEAF_FIELDS},
+        optional={"shown": st.booleans()}
+        | {name: st.sampled_from(VALUE_KINDS) for name in LEAF_FIELDS},
     ),
 )
 
@@ -458,6 +463,68 @@ async def test_each_anomaly_answers_the_same(compile_at, recipes) -> None:
     for _ in range(2):  # the second run meets the selection compiled, when it is
         standard, fast = await both_anomalous(ANOMALIES, recipes)
         assert fast == standard
+
+
+SHOWN_LEAF: dict[str, Any] = {"class": "leaf", "shown": True}
+
+
+@pytest.mark.parametrize(
+    "leaf",
+    [
+        pytest.param({}, id="plain"),
+        pytest.param({"text": "none"}, id="null in a non-null field"),
+        pytest.param({"maybe_text": "error"}, id="returned exception"),
+        pytest.param({"number": "big"}, id="Int out of range"),
+        pytest.param({"when": "text"}, id="DateTime of a string"),
+        pytest.param({"colour": "text", "tags": "tuple"}, id="wrong class, tuple list"),
+        pytest.param({"maybe_tags": "error"}, id="exception for a list"),
+    ],
+)
+async def test_shown_objects_answer_the_same_every_time(compile_at, leaf) -> None:
+    """A shown object keeps what completing a selection of it gave (`schema/shown.py`):
+    request after request, and where it appears twice in one answer, the answer is still
+    exactly the standard one, an anomaly reported each time, at each of its paths."""
+    shown = {**SHOWN_LEAF, **leaf}
+    recipe = {**GOOD_BOX, "leaf": shown, "leaves": [shown, GOOD_LEAF], "maybe_leaves": True}
+    views: dict[str, list[Any]] = {}
+    for name, schema in (("standard", ANOMALY_STANDARD), ("fast", ANOMALY_FAST)):
+        boxes = [build_box(recipe)]
+        boxes.append(boxes[0])  # the same objects twice in one answer
+        views[name] = [
+            client_view(await schema.execute(ANOMALIES, context_value=anomaly_context([], boxes)))
+            for _ in range(3)
+        ]
+    assert views["fast"] == views["standard"]
+
+
+async def test_a_shown_object_completes_a_selection_once(monkeypatch) -> None:
+    """What a later request shows of a shown object is what the first one completed: its
+    fields are not read again (the lever is taken, not just correct)."""
+    monkeypatch.setattr(fast_execution, "COMPILE_AT", 1)
+    reads: list[str] = []
+
+    class Counted(Leaf):
+        @property  # type: ignore[misc]
+        def text(self) -> str:  # type: ignore[override]
+            reads.append("text")
+            return "counted"
+
+    def counted_leaf() -> Leaf:
+        leaf = object.__new__(Counted)
+        leaf.__dict__.update({k: v for k, v in build_leaf({}).__dict__.items() if k != "text"})
+        return leaf
+
+    shown = SHOWN_LEAVES.of(object(), lambda _row: counted_leaf())
+    plain = counted_leaf()
+    box = build_box(GOOD_BOX)
+    box.leaf, box.leaves = shown, [plain]
+    query = "query Leaves { boxes { leaf { text number } leaves { text } } }"
+    for _ in range(3):
+        result = await ANOMALY_FAST.execute(query, context_value=anomaly_context([], [box]))
+        assert result.data == {
+            "boxes": [{"leaf": {"text": "counted", "number": 3}, "leaves": [{"text": "counted"}]}]
+        }
+    assert len(reads) == 1 + 3  # the shown leaf once, the other leaf on every request
 
 
 async def test_the_fast_path_answers_plain_values_itself(compile_at, monkeypatch) -> None:
