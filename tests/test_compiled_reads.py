@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlmodel import col
+
 from domain.auth.organizations import organizations_by_id
 from domain.errors import validated
-from domain.jobs.models import Job
+from domain.jobs.models import Job, JobSkill
 from domain.jobs.queries import JOB_SEARCH_COLUMNS, JobFilter, job_search, skills_of_jobs
 from domain.pagination import PageRequest, keyset_page
 from domain.skills.models import Skill as SkillRow
@@ -118,6 +121,50 @@ async def test_a_compiled_search_page_reads_what_the_orm_reads(client, services)
         read_only_leaving_out=JOB_SEARCH_COLUMNS,
     )
     assert [job.title for job in found.items] == ["Sale: 50%_off shifts"]
+
+
+def shown(min_level: int, required: bool, skill: SkillRow) -> tuple[Any, ...]:
+    """A skill link as a page shows it."""
+    names = (skill.slug, skill.sector, skill.name_en, skill.name_ja)
+    return (min_level, required, skill.id, *names, skill.aliases_en, skill.aliases_ja)
+
+
+async def test_jobs_sharing_skills_each_get_their_links_in_order(client, services) -> None:
+    """One read of several jobs that link the same skills in different orders: a skill's
+    columns come once per read (on its first link), and every link still shows its own
+    level, flag and skill, in each employer's order, as the ORM reads them."""
+    hr = await register(client, "hr.links@example.com", "EMPLOYER", "順序KK")
+    orders = [
+        ["forklift-operation", "picking", "python"],
+        ["python", "forklift-operation"],
+        [],
+        ["picking", "python", "forklift-operation"],
+    ]
+    job_ids = []
+    for index, slugs in enumerate(orders):
+        skills = [
+            {"skillId": skill_gid(slug), "minLevel": 1 + (index + n) % 5, "required": n % 2 == 0}
+            for n, slug in enumerate(slugs)
+        ]
+        job = await create_job(client, hr.token, publish=True, **job_input(skills=skills))
+        job_ids.append(from_global_id(job["id"])[1])
+    async with services.database.read_connection() as connection:
+        found = await skills_of_jobs(connection, job_ids)
+    async with services.database.session() as session:
+        rows = await session.execute(
+            select(JobSkill, SkillRow)
+            .join(SkillRow, col(SkillRow.id) == col(JobSkill.skill_id))
+            .where(col(JobSkill.job_id).in_(job_ids))
+            .order_by(col(JobSkill.position))
+        )
+        expected: dict[Any, list[tuple[Any, ...]]] = {job_id: [] for job_id in job_ids}
+        for link, skill in rows.all():
+            expected[link.job_id].append(shown(link.min_level, link.required, skill))
+    assert {
+        job_id: [shown(link.min_level, link.required, link.skill) for link in links]
+        for job_id, links in found.items()
+    } == expected
+    assert [[link.skill.slug for link in found[job_id]] for job_id in job_ids] == orders
 
 
 async def test_skill_links_are_shared_until_their_skill_changes(client, services) -> None:

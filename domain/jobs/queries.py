@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    func,
     literal_column,
     or_,
     select,
@@ -276,14 +277,37 @@ class SkillLink(NamedTuple):
 
 
 _LINKED_SKILLS = plain_rows(Skill, SKILL_SEARCH_COLUMNS)
-_SKILLS_OF_JOBS = CompiledRead(
-    select(JobSkill.job_id, JobSkill.min_level, JobSkill.required, *_LINKED_SKILLS.columns)  # type: ignore[call-overload]
-    .join(Skill, Skill.id == JobSkill.skill_id)
+# One link per skill is flagged, the skill's columns are read with it (whichever it is).
+_ONE_PER_SKILL = func.row_number().over(partition_by=col(JobSkill.skill_id)) == literal_column("1")
+_LINKS = (
+    select(  # type: ignore[call-overload]
+        JobSkill.job_id,
+        JobSkill.min_level,
+        JobSkill.required,
+        JobSkill.skill_id,
+        JobSkill.position,
+        _ONE_PER_SKILL.label("with_skill"),
+    )
     .where(any_of_parameter(JobSkill.job_id, "job_ids"))
-    .order_by(JobSkill.job_id, JobSkill.position)
+    .subquery()
 )
-# A row of `_SKILLS_OF_JOBS`: the job's id, the min level, required, then the skill.
-_JOB_ID_AT, _MIN_LEVEL_AT, _REQUIRED_AT, _SKILL_AT = range(4)
+# Each link with its skill's columns on one of the skill's links only (NULL on the others):
+# a page's ~290 links name far fewer skills, and decoding a skill's names and aliases again
+# on every link was ~8 % of a page of jobs (bench/README.md).
+_SKILLS_OF_JOBS = CompiledRead(
+    select(  # type: ignore[call-overload]
+        _LINKS.c.job_id,
+        _LINKS.c.min_level,
+        _LINKS.c.required,
+        _LINKS.c.skill_id,
+        *_LINKED_SKILLS.columns,
+    )
+    .outerjoin(Skill, and_(col(Skill.id) == _LINKS.c.skill_id, _LINKS.c.with_skill))
+    .order_by(_LINKS.c.job_id, _LINKS.c.position, _LINKS.c.skill_id)
+)
+# A row of `_SKILLS_OF_JOBS`: the job's id, the min level, required, the skill's id, then
+# the skill's columns (or NULLs).
+_JOB_ID_AT, _MIN_LEVEL_AT, _REQUIRED_AT, _LINKED_SKILL_ID_AT, _SKILL_AT = range(5)
 _SKILL_ID_AT = _SKILL_AT + _LINKED_SKILLS.position("id")
 
 
@@ -336,14 +360,17 @@ async def skills_of_jobs(
 ) -> dict[uuid.UUID, list[SkillLink]]:
     """Each job's skill links with their skills, in the employer's order. Read as plain
     columns (a page's ~300 links through the ORM cost more than the rest of the page),
-    by position (a mapped attribute of a row is a descriptor call); the skill rows and
-    links are the shared ones (`_SharedSkills`)."""
+    by position (a mapped attribute of a row is a descriptor call), each skill's columns
+    once (`_SKILLS_OF_JOBS`); the skill rows and links are the shared ones
+    (`_SharedSkills`)."""
+    rows = await _SKILLS_OF_JOBS.fetch(on, job_ids=job_ids)
+    skills = {
+        row[_LINKED_SKILL_ID_AT]: _SHARED_SKILLS.of(row)
+        for row in rows
+        if row[_SKILL_ID_AT] is not None  # the link that holds its skill's columns
+    }
     found: dict[uuid.UUID, list[SkillLink]] = {job_id: [] for job_id in job_ids}
-    seen: dict[uuid.UUID, SharedSkill] = {}
-    for row in await _SKILLS_OF_JOBS.fetch(on, job_ids=job_ids):
-        skill_id = row[_SKILL_ID_AT]
-        shared = seen.get(skill_id)
-        if shared is None:
-            shared = seen[skill_id] = _SHARED_SKILLS.of(row)
+    for row in rows:
+        shared = skills[row[_LINKED_SKILL_ID_AT]]
         found[row[_JOB_ID_AT]].append(shared.link(row[_MIN_LEVEL_AT], row[_REQUIRED_AT]))
     return found
