@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Float, Select, any_, bindparam
+from sqlalchemy import Float, Select, Table, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -103,10 +103,15 @@ def _dict_reader(keys: Sequence[str], start: int) -> Callable[[Sequence[Any]], d
     return reader
 
 
-def all_but(model: type[M], columns: Collection[str]) -> frozenset[str]:
+def all_but(model: type[Any], columns: Collection[str]) -> frozenset[str]:
     """The columns of `model` not in `columns`: what a read of only `columns` leaves out
-    (`keyset_page(read_only_leaving_out=...)`)."""
-    table = model.__table__  # type: ignore[attr-defined]
+    (`keyset_page(read_only_leaving_out=...)`). Worked out once per set of columns: a
+    page asks on every request, and the sets are the few its queries show."""
+    return _all_but(model.__table__, frozenset(columns))
+
+
+@lru_cache(maxsize=256)
+def _all_but(table: Table, columns: frozenset[str]) -> frozenset[str]:
     return frozenset(column.key for column in table.columns if column.key not in columns)
 
 

@@ -240,9 +240,15 @@ async def browse_jobs(
 
 def job_visible(job: Job, actor: Principal, member_of: set[uuid.UUID]) -> bool:
     """The one visibility rule for a job, given the organisations the actor belongs to."""
-    if actor.scopes is not None and PartnerScope.JOBS_READ not in actor.scopes:
+    if not reads_jobs(actor):
         return False
     return can_see_job(job, is_member_of_owner=job.organization_id in member_of, actor=actor)
+
+
+def reads_jobs(actor: Principal) -> bool:
+    """Whether the actor may read jobs at all (a partner's token needs the scope): all it
+    takes to see a public job (`job_visible`)."""
+    return actor.scopes is None or PartnerScope.JOBS_READ in actor.scopes
 
 
 async def jobs_by_id(session: AsyncSession, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, Job]:

@@ -18,7 +18,7 @@ from domain.auth.organizations import organization_ids_of
 from domain.auth.principal import Principal, Role
 from domain.errors import NotFound, validated
 from domain.jobs.models import Job
-from domain.jobs.queries import job_visible
+from domain.jobs.queries import reads_jobs
 from domain.matching.lifecycle import CONTACT_SHARED, FINAL, MatchStatus
 from domain.matching.models import Match, MatchTransition
 from domain.pagination import Page, PageQuery, PageRequest, keyset_page
@@ -156,14 +156,13 @@ async def recommended_jobs(
     page.validate()
     joined = None
     if columns is not None and job_columns is not None:
-        # What `job_visible` reads, with what is shown.
-        joined = plain_rows(Job, all_but(Job, {*job_columns, "id", "status", "organization_id"}))
+        joined = plain_rows(Job, all_but(Job, {*job_columns, "id"}))
     query = PageQuery(_recommendations, None, {"user_id": user_id})
     found = await _best_first(session_factory, query, page, columns, joined, connect)
-    # Only open jobs are on the page: public, so no membership decides whether one is seen.
-    found.joined = [
-        job if job_visible(job, actor, member_of=set()) else None for job in found.joined
-    ]
+    # Only open jobs are on the page: public, so whether the actor sees them is one answer
+    # for the page (`job_visible` of a public job).
+    if not reads_jobs(actor):
+        found.joined = [None] * len(found.joined)
     if not found.items:  # no suggestions, or no profile to have them
         async with session_factory() as session:
             if await profile_of_user(session, user_id) is None:
