@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from dataloaders.cached_reads import CachedPublicReads
+from dataloaders.primed import PrimedCache
 from domain.ai import saved as ai_saved
 from domain.ai.models import AiExtraction
 from domain.auth import organizations
@@ -202,4 +203,4 @@ class Loaders:
             found = await fetch(list(keys))
             return [found.get(key, missing) for key in keys]
 
-        return DataLoader(load_fn=load)
+        return DataLoader(load_fn=load, cache_map=PrimedCache())

@@ -94,6 +94,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as TYPE_CAST
 
+from dataloaders.primed import prime
 from domain.bounded import keep
 from schema.loaded_fields import NOT_PRELOADED, LoadedBy, loaded_by_of
 from schema.shown import COMPLETIONS, SHARED_CLASSES
@@ -794,7 +795,7 @@ async def _load(loader: DataLoader[Any, Any], keys: list[Any]) -> dict[Any, Any]
         if len(values) != len(chunk) or any(isinstance(v, BaseException) for v in values):
             raise _Anomaly
         loaded = dict(zip(chunk, values, strict=True))
-        loader.prime_many(loaded)
+        prime(loader, loaded)
         found.update(loaded)
     return found
 

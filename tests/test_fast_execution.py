@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.dataloader import DataLoader
 
+from dataloaders.primed import PrimedCache
 from schema import fast_execution
 from schema.fast_execution import FastExecutionContext
 from schema.schema import build_schema
@@ -272,7 +273,10 @@ async def test_exceptional_or_miscounted_loader_values_fail_the_same(services, w
         assert fast == standard and standard["errors"], load.__name__
 
 
-async def test_loaded_values_are_batched_once_and_kept_for_the_request(services, world) -> None:
+@pytest.mark.parametrize("cache", ["primed in bulk", "strawberry's default"])
+async def test_loaded_values_are_batched_once_and_kept_for_the_request(
+    services, world, cache
+) -> None:
     """One call of the batch function per page, however many jobs share a loader; the
     values stay in the request's DataLoader, so a later `load` asks nothing more."""
     calls: list[list[Any]] = []
@@ -283,7 +287,8 @@ async def test_loaded_values_are_batched_once_and_kept_for_the_request(services,
         calls.append(list(keys))
         return list(await real.load_many(keys))
 
-    loader = DataLoader(load_fn=counted)
+    primed = PrimedCache() if cache == "primed in bulk" else None
+    loader = DataLoader(load_fn=counted, cache_map=primed)
     context.loaders.organization = loader
     result = client_view(await FAST.execute(PAGE_WITH_LOADED_FIELDS, context_value=context))
     edges = result["data"]["jobs"]["edges"]
