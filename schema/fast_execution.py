@@ -59,6 +59,7 @@ from __future__ import annotations
 import dataclasses
 import keyword
 import linecache
+import math
 import re
 import weakref
 from collections.abc import Awaitable, Callable
@@ -68,6 +69,7 @@ from typing import Any, Final, NamedTuple
 
 from graphql import (
     GraphQLBoolean,
+    GraphQLFloat,
     GraphQLID,
     GraphQLInt,
     GraphQLList,
@@ -130,10 +132,12 @@ class FieldPlan:
     object_type: GraphQLObjectType | None = None  # objects and lists of objects
     is_type_of: Callable[[Any, Any], Any] | None = None
     # Leaves: values of exactly this class serialise to themselves (String, ID, Boolean;
-    # Int when within 32 bits, see `small_int`) or, for strawberry enums, to their cached
-    # name (keyed by the member's id: members live as long as their class): no call.
+    # Int when within 32 bits, see `small_int`; Float when finite) or, for strawberry
+    # enums, to their cached name (keyed by the member's id: members live as long as their
+    # class): no call.
     same_class: type | None = None
     small_int: bool = False
+    finite_float: bool = False  # Float: a finite float is its own serialisation
     names: dict[int, str] | None = None
     # Fields declared with `loaded_by`: loaded for every object in one batch, then
     # completed like an object or list-of-objects field (queries only).
@@ -197,6 +201,8 @@ def _identity(leaf: Any) -> dict[str, Any]:
         return {"same_class": _IDENTITY_SCALARS[leaf]}
     if leaf is GraphQLInt:
         return {"same_class": int, "small_int": True}
+    if leaf is GraphQLFloat:
+        return {"same_class": float, "finite_float": True}
     if isinstance(leaf, CustomGraphQLEnumType):
         return {"same_class": leaf.wrapped_cls, "names": {}}
     return {}
@@ -291,6 +297,9 @@ def _coerce_leaf(plan: FieldPlan, value: Any) -> Any:
         plan.names[id(value)] = coerced  # see FieldPlan.names
     return coerced
 
+
+# Classes of completed values that are never awaitable.
+_SETTLED: Final = frozenset({dict, list, str, int, float, bool, type(None)})
 
 # A value that could not be read: the standard path reads it again and reports why.
 _ANOMALY: Final = object()
@@ -411,6 +420,8 @@ def _code_for(plan: FieldPlan | None) -> str:
             return "enum"
         if plan.small_int:
             return "int"
+        if plan.finite_float:
+            return "float"
         return "identity" if plan.same_class is not None else "coerce"
     if plan.kind == OBJECT:
         return "object" if plan.is_type_of is None else "typed_object"
@@ -468,6 +479,12 @@ if v.__class__ is C{k}:
     "int": _READ
     + """\
 if v.__class__ is int and INT_MIN <= v <= INT_MAX:
+    r[{name}] = v
+"""
+    + _ELSE_GENERAL,
+    "float": _READ
+    + """\
+if v.__class__ is float and isfinite(v):
     r[{name}] = v
 """
     + _ELSE_GENERAL,
@@ -619,6 +636,7 @@ _GENERATED_GLOBALS: Final = {
     "Undefined": Undefined,
     "INT_MIN": INT_MIN,
     "INT_MAX": INT_MAX,
+    "isfinite": math.isfinite,
     "COMPLETIONS": COMPLETIONS,
     "remember": _remember,
 }
@@ -977,7 +995,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             completed = self._complete_plain(field, value, path)
             if completed is not Undefined:
                 results[field.response_name] = completed
-                if self.is_awaitable(completed):
+                if self._awaitable(completed):
                     awaitables.append(field.response_name)
                 return
         self._standard(field, source, path, results, awaitables)
@@ -1001,7 +1019,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
         if result is not Undefined:
             results[field.response_name] = result
-            if self.is_awaitable(result):
+            if self._awaitable(result):
                 awaitables.append(field.response_name)
 
     def _object_error(self, error: Exception, field: _Field, path: LazyPath) -> None:
@@ -1094,9 +1112,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if completed is Undefined:
             return False
         results[field.response_name] = completed
-        if self.is_awaitable(completed):
+        if self._awaitable(completed):
             awaitables.append(field.response_name)
         return True
+
+    def _awaitable(self, value: Any) -> bool:
+        """`is_awaitable`, answered at once for what a completion gives most (a dict, a
+        list, a scalar): ~300 calls of a page of 100 suggestions."""
+        return value.__class__ not in _SETTLED and self.is_awaitable(value)
 
     # ---- completing plain values (the general checks) ----
 
@@ -1253,7 +1276,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             awaiting: list[tuple[_Field, dict[str, Any], Any]] = []
             for (_, _, field, results, path), value in zip(batch, values, strict=True):
                 completed = self._complete_loaded(field, value, path)
-                if self.is_awaitable(completed):
+                if self._awaitable(completed):
                     awaiting.append((field, results, completed))
                 else:
                     results[field.response_name] = completed

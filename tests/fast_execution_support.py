@@ -172,6 +172,7 @@ class Leaf:
     number: int
     maybe_number: int | None
     flag: bool
+    ratio: float
     colour: Colour
     when: datetime
     tags: list[str]
@@ -269,6 +270,7 @@ def _value(kind: str, good: Any) -> Any:
         "big": lambda: 2**40,
         "bool": lambda: True,
         "float": lambda: 2.5,
+        "nan": lambda: float("nan"),
         "text": lambda: "12",
         "error": lambda: RuntimeError("a returned exception"),
         "late": lambda: _late(good),
@@ -284,13 +286,14 @@ LEAF_VALUES = {
     "number": 3,
     "maybe_number": 4,
     "flag": False,
+    "ratio": 0.25,
     "colour": Colour.RED,
     "when": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
     "tags": ["a", "b"],
     "maybe_tags": ["c", None],
 }
 VALUE_KINDS = [
-    "good", "good", "good", "none", "int", "big", "bool", "float", "text",
+    "good", "good", "good", "none", "int", "big", "bool", "float", "nan", "text",
     "error", "late", "list", "tuple", "colour",
 ]  # fmt: skip
 

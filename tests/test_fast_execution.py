@@ -348,7 +348,9 @@ ANOMALIES = """query Anomalies {
     keptOwner { name }
   }
 }
-fragment LeafFields on Leaf { text maybeText number maybeNumber flag colour when tags maybeTags }
+fragment LeafFields on Leaf {
+  text maybeText number maybeNumber flag ratio colour when tags maybeTags
+}
 fragment BoxFields on Box { leaf { flag colour } }"""
 
 LEAF_FIELDS = sorted(LEAF_VALUES)
@@ -442,6 +444,9 @@ GOOD_BOX: dict[str, Any] = {"class": "box", "leaf": GOOD_LEAF, "leaves": [GOOD_L
         ),
         pytest.param([{**GOOD_BOX, "leaf": {"class": "exploding"}}], id="raising attribute"),
         pytest.param([{**GOOD_BOX, "leaf": {"number": "big"}}], id="Int out of range"),
+        pytest.param([{**GOOD_BOX, "leaf": {"ratio": "nan"}}], id="Float not finite"),
+        pytest.param([{**GOOD_BOX, "leaf": {"ratio": "int", "flag": "float"}}], id="int/float"),
+        pytest.param([{**GOOD_BOX, "leaf": {"ratio": "bool"}}], id="Float of a bool"),
         pytest.param([{**GOOD_BOX, "leaf": {"number": "bool", "flag": "int"}}], id="bool/int"),
         pytest.param([{**GOOD_BOX, "leaf": {"text": "int", "colour": "text"}}], id="wrong class"),
         pytest.param([{**GOOD_BOX, "leaf": {"when": "text"}}], id="DateTime of a string"),
