@@ -143,7 +143,7 @@ def test_links_sharing_a_skill_row_share_its_skill() -> None:
 def test_the_shared_skills_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from schema import skills
 
-    monkeypatch.setattr(skills, "_SHOWN", ShownPerRow(3))
+    monkeypatch.setattr(skills, "_SHOWN", ShownPerRow(Skill, 3))
     rows = [skill_row(f"skill-{n}") for n in range(5)]
     made = [Skill.from_row(row) for row in rows]
     assert len(skills._SHOWN) == 3
