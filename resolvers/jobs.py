@@ -17,7 +17,7 @@ from schema.context import Info
 from schema.inputs import to_domain
 from schema.jobs import CreateJobInput, Job, JobFilter, JobIdInput, JobPayload, UpdateJobInput
 from schema.relay import After, Before, Connection, First, Last
-from schema.selections import field_names_at
+from schema.selections import names_selected
 
 
 async def jobs(
@@ -33,7 +33,7 @@ async def jobs(
 ) -> Connection[Job]:
     """Open jobs (or your organisation's jobs in any status), newest first."""
     ctx = info.context
-    shown = field_names_at(info.selected_fields[0].selections, ("edges", "node"))
+    shown = names_selected(info, ("edges", "node"))
     page = await queries.browse_jobs(
         ctx.services.database.read_session,
         ctx.principal,

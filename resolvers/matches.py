@@ -27,7 +27,7 @@ from schema.matches import (
     TransitionMatchInput,
 )
 from schema.relay import After, Before, Connection, First, Last
-from schema.selections import field_names_at
+from schema.selections import names_selected
 
 IDS = {"job_id": "Job", "worker_id": "Worker", "match_id": "Match"}
 
@@ -152,9 +152,9 @@ async def recommended_jobs(
     return connection
 
 
-def _shown(info: Info, *below: str) -> set[str]:
+def _shown(info: Info, *below: str) -> frozenset[str]:
     """The fields of `Match` the query shows on this page (or of its field `below`)."""
-    return field_names_at(info.selected_fields[0].selections, ("edges", "node", *below))
+    return names_selected(info, ("edges", "node", *below))
 
 
 @dataclass

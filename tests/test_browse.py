@@ -298,6 +298,23 @@ fragment Shown on Job {
 """
 
 
+async def test_a_page_selected_twice_under_one_name_shows_both_selections(client, board):
+    """GraphQL merges a field selected twice under one response name: the page reads the
+    columns both selections show (it read the first one's only, and the second's fields
+    failed with an internal error)."""
+    query = """{
+      jobs(first: 10) { edges { node { id } } }
+      jobs(first: 10) { edges { node { title pay { period } } } }
+    }"""
+    edges = data(await gql(client, query))["jobs"]["edges"]
+    assert len(edges) == 4
+    for edge in edges:
+        job = edge["node"]
+        assert {"id", "title", "pay"} == set(job) and job["title"] and job["pay"]["period"]
+        shown = await shown_by_node(client, "fragment Shown on Job { title }", job["id"])
+        assert shown["title"] == job["title"]
+
+
 async def test_a_page_reads_what_its_selection_shows_however_it_is_selected(client, board):
     """Only the columns a page shows are read (schema/jobs.py::Job.columns_for): every
     field, asked for through fragments, aliases and inline fragments, one at a time and

@@ -213,6 +213,23 @@ async def test_suggested_jobs_are_read_with_their_page_as_node_shows_them(client
         assert job == await shown_by_node(client, SHOWN_JOB, job["id"], employer)
 
 
+async def test_suggestions_selected_twice_under_one_name_show_both_selections(
+    client, services, world
+) -> None:
+    """A merged `recommendedJobs` (selected twice under one name) reads what both of its
+    selections show, the suggestion's columns and its job's."""
+    job = await create_job(client, world["employer"].token, publish=True, title="二重選択")
+    await run_jobs(services)
+    query = """{
+      recommendedJobs(first: 10) { edges { node { id job { id } } } }
+      recommendedJobs(first: 10) { edges { node { score job { title } } } }
+    }"""
+    edges = data(await gql(client, query, token=world["near"].token))["recommendedJobs"]["edges"]
+    shown = {edge["node"]["job"]["id"]: edge["node"] for edge in edges}
+    assert shown[job["id"]]["job"] == {"id": job["id"], "title": "二重選択"}
+    assert isinstance(shown[job["id"]]["score"], float)
+
+
 async def test_suggested_jobs_need_a_profile_and_are_empty_before_any(client, services, world):
     """Without a worker profile there is nothing to suggest to: NOT_FOUND, no data. With a
     profile and no suggestions yet: an empty page."""
