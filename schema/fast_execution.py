@@ -546,7 +546,6 @@ _CONSTANTS: Final = {
 _TEMPLATE: Final = """\
 def make(fields):
 {constants}
-    KEY = object()
 
     def complete(ctx, src, path):
 {recall}
@@ -610,6 +609,8 @@ def _selection_source(fields: tuple[_Field, ...], remembered: bool) -> str:
             if re.search(rf"\b{letter}{k}\b", snippet):
                 constants.append(f"{letter}{k} = {expression.format(k=k)}")
         body.append(f"# {bound.response_name}\n{snippet}")
+    if remembered:
+        constants.append("KEY = object()  # this selection's entry in a shown object's dict")
     return _TEMPLATE.format(
         constants=_indent("\n".join(constants), 1),
         recall=_indent(_RECALL if remembered else "", 2),
