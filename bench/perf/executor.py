@@ -33,6 +33,7 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 import domain.jobs.queries as job_queries
 from bench.perf.operations import JOBS_PAGE
+from dataloaders.primed import PrimedCache
 from domain.jobs.queries import SkillLink
 from domain.pagination import Page, encode_cursor
 from schema.fast_execution import FastExecutionContext
@@ -119,8 +120,9 @@ def in_memory_context(rows: dict[str, Any]) -> SimpleNamespace:
     async def links(keys: list[uuid.UUID]) -> list[Any]:
         return [rows["links"][k] for k in keys]
 
-    loaders = SimpleNamespace(
-        organization=DataLoader(load_fn=orgs), job_skills=DataLoader(load_fn=links)
+    loaders = SimpleNamespace(  # with the app's cache (`dataloaders.loaders.Loaders._batched`)
+        organization=DataLoader(load_fn=orgs, cache_map=PrimedCache()),
+        job_skills=DataLoader(load_fn=links, cache_map=PrimedCache()),
     )
     services = SimpleNamespace(
         database=SimpleNamespace(session=None, read_session=None, read_connection=None),
