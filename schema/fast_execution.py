@@ -99,6 +99,7 @@ from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as TYPE_CAST
 from dataloaders.primed import prime
 from domain.bounded import keep
 from schema.loaded_fields import NOT_PRELOADED, LoadedBy, loaded_by_of
+from schema.row_backed import ROW, converted_on_read
 from schema.shown import COMPLETIONS, SHARED_CLASSES
 
 LEAF: Final = 1
@@ -148,6 +149,9 @@ class FieldPlan:
     # Types with an `is_type_of`: the classes it accepted for an instance without a cast
     # of its own (`_remember_accepted`).
     accepted: set[type] = dataclasses.field(default_factory=set)
+    # A field its class converts from the object's row on first read: the class and the
+    # converter (`schema.row_backed.converted_on_read`), which the generated code calls.
+    converted: tuple[type, Callable[[Any], Any]] | None = None
 
 
 _SAFE_CLASSES: dict[type, bool] = {}
@@ -232,6 +236,7 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
         "field_type": field_def.type,
         "non_null": non_null,
         "loaded": loaded,
+        "converted": _converted(parent_type, attr) if loaded is None else None,
     }
     if is_leaf_type(inner):
         if loaded is not None:
@@ -250,6 +255,19 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
         if (parts := _object_parts(item)) is not None:
             return FieldPlan(OBJECT_LIST, **listed, object_type=parts[0], is_type_of=parts[1])
     return None
+
+
+def _converted(parent_type: GraphQLObjectType, attr: str) -> tuple[type, Any] | None:
+    cls = _origin(parent_type)
+    if cls is None or (convert := converted_on_read(cls, attr)) is None:
+        return None
+    return cls, convert
+
+
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    """The strawberry class of an object type (None for graphql-core's own types)."""
+    definition = (object_type.extensions or {}).get("strawberry-definition")
+    return getattr(definition, "origin", None)
 
 
 def _loaded_declaration(strawberry_field: Any) -> LoadedBy | None:
@@ -303,6 +321,7 @@ _SETTLED: Final = frozenset({dict, list, str, int, float, bool, type(None)})
 
 # A value that could not be read: the standard path reads it again and reports why.
 _ANOMALY: Final = object()
+_UNREAD: Final = object()  # a converted field not yet in its object's dict
 
 
 def _coerce_leaf_list(plan: FieldPlan, value: Any) -> list[Any]:
@@ -440,8 +459,7 @@ def _code_for(plan: FieldPlan | None) -> str:
 
 _READ: Final = """\
 try:
-    v = {read}
-except Exception:
+{read}except Exception:
     v = ANOMALY
 """
 _ELSE_GENERAL: Final = """\
@@ -541,6 +559,8 @@ _CONSTANTS: Final = {
     "A": "F{k}.plan.accepted",
     "O": "F{k}.plan.coerce",
     "S": "F{k}.child",
+    "R": "F{k}.plan.converted[0]",
+    "V": "F{k}.plan.converted[1]",
 }
 
 _TEMPLATE: Final = """\
@@ -586,11 +606,28 @@ def _indent(text: str, levels: int) -> str:
     return "".join(pad + line if line.strip() else line for line in text.splitlines(True))
 
 
-def _read_expression(plan: FieldPlan, k: int) -> str:
-    """`src.attr` when that is what strawberry's getter does, else the getter's call."""
-    if plan.getter is getattr and plan.attr.isidentifier() and not keyword.iskeyword(plan.attr):
-        return f"src.{plan.attr}"
-    return f"G{k}(src, {plan.attr!r})"
+def _read_statement(plan: FieldPlan, k: int) -> str:
+    """`v = src.attr` when that is what strawberry's getter does, else the getter's call.
+    A field converted from the object's row on first read (`schema.row_backed`) is
+    converted here, as its descriptor would, without the descriptor's Python call: ~700
+    a page of jobs. Any other class, or a missing row, reads the attribute (the error
+    then comes from the same descriptor on the standard path)."""
+    if not (
+        plan.getter is getattr and plan.attr.isidentifier() and not keyword.iskeyword(plan.attr)
+    ):
+        return f"    v = G{k}(src, {plan.attr!r})\n"
+    if plan.converted is None:
+        return f"    v = src.{plan.attr}\n"
+    name = repr(plan.attr)
+    return (
+        f"    if src.__class__ is R{k}:\n"
+        f"        d = src.__dict__\n"
+        f"        v = d.get({name}, UNREAD)\n"
+        f"        if v is UNREAD:\n"
+        f"            v = d[{name}] = V{k}(d[ROW])\n"
+        f"    else:\n"
+        f"        v = src.{plan.attr}\n"
+    )
 
 
 def _selection_source(fields: tuple[_Field, ...], remembered: bool) -> str:
@@ -600,7 +637,7 @@ def _selection_source(fields: tuple[_Field, ...], remembered: bool) -> str:
     constants: list[str] = []
     body: list[str] = []
     for k, bound in enumerate(fields):
-        read = _read_expression(bound.plan, k) if bound.plan is not None else ""
+        read = _read_statement(bound.plan, k) if bound.plan is not None else ""
         snippet = _SNIPPETS[bound.code].format(
             k=k, name=repr(bound.response_name), typename=repr(bound.typename), read=read
         )
@@ -632,6 +669,8 @@ def _remember(memo: dict[object, Any], key: object, result: dict[str, Any]) -> N
 
 _GENERATED_GLOBALS: Final = {
     "ANOMALY": _ANOMALY,
+    "UNREAD": _UNREAD,
+    "ROW": ROW,
     "CAST": TYPE_CAST,
     "remember_accepted": _remember_accepted,
     "Undefined": Undefined,
@@ -729,8 +768,7 @@ _RESOLVING: Final = frozenset({"standard", "loaded"})
 
 def _shown_class(object_type: GraphQLObjectType) -> bool:
     """Whether objects of this type may be shown objects (`schema/shown.py`)."""
-    definition = (object_type.extensions or {}).get("strawberry-definition")
-    return getattr(definition, "origin", None) in SHARED_CLASSES
+    return _origin(object_type) in SHARED_CLASSES
 
 
 # Bound selections by content (`FastExecutionContext._bound`), shared by requests.

@@ -7,6 +7,8 @@ from typing import Any, ClassVar, Self
 
 from strawberry.schema.name_converter import NameConverter
 
+ROW = "_row"  # where an instance keeps its row's `ColumnValues`
+
 
 class RowBacked:
     """A mixin for strawberry types shown from a database row.
@@ -57,7 +59,7 @@ class RowBacked:
             _convert_on_read(cls)
         instance = cls.__new__(cls)
         instance.__dict__.update(known)
-        instance.__dict__["_row"] = columns
+        instance.__dict__[ROW] = columns
         return instance
 
 
@@ -107,11 +109,22 @@ class _ConvertedOnRead:
         if instance is None:
             return self
         state = instance.__dict__
-        if "_row" not in state:
+        if ROW not in state:
             kind = type(instance).__name__
             raise AttributeError(f"{kind!r} object has no attribute {self.name!r}")
-        value = state[self.name] = self.convert(state["_row"])
+        value = state[self.name] = self.convert(state[ROW])
         return value
+
+
+def converted_on_read(cls: type, name: str) -> Callable[[Any], Any] | None:
+    """The converter of `cls`'s field `name` when its instances convert it from their
+    row on first read (what an executor may call itself: `schema.fast_execution`)."""
+    if not (isinstance(cls, type) and issubclass(cls, RowBacked)):
+        return None
+    if "_converted_on_read" not in cls.__dict__:
+        _convert_on_read(cls)
+    found = next((klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__), None)
+    return found.convert if isinstance(found, _ConvertedOnRead) else None
 
 
 _FIELDS_BY_GRAPHQL_NAME: dict[type[RowBacked], dict[str, str]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -35,6 +35,7 @@ from dataloaders.loaders import Loaders
 from domain.auth.authentication import principal_for_bearer
 from schema.context import Context
 from schema.loaded_fields import loaded_field
+from schema.row_backed import ColumnValues, RowBacked
 from schema.shown import ShownPerRow
 from server.services import Services
 
@@ -166,7 +167,10 @@ class Colour(enum.Enum):
 
 
 @strawberry.type
-class Leaf:
+class Leaf(RowBacked):
+    """Made from its fields, or from a row (`"class": "row"`): then each field is
+    converted on first read (`schema.row_backed`), which the fast executor does itself."""
+
     text: str
     maybe_text: str | None
     number: int
@@ -177,6 +181,27 @@ class Leaf:
     when: datetime
     tags: list[str]
     maybe_tags: list[str | None] | None
+
+
+class _Raises:
+    """A column whose conversion raises (in a row leaf); in any other object, a value of
+    no expected class."""
+
+    def __repr__(self) -> str:
+        return "RAISES"
+
+
+RAISES = _Raises()
+
+
+def _column(name: str) -> Callable[[Any], Any]:
+    def convert(row: Any) -> Any:
+        value = getattr(row, name)
+        if value is RAISES:
+            raise ValueError(f"the column {name!r} does not convert")
+        return value
+
+    return convert
 
 
 @strawberry.interface
@@ -277,6 +302,7 @@ def _value(kind: str, good: Any) -> Any:
         "list": lambda: [good],
         "tuple": lambda: (good,),
         "colour": lambda: Colour.BLUE,
+        "raises": lambda: RAISES,
     }[kind]()
 
 
@@ -294,8 +320,9 @@ LEAF_VALUES = {
 }
 VALUE_KINDS = [
     "good", "good", "good", "none", "int", "big", "bool", "float", "nan", "text",
-    "error", "late", "list", "tuple", "colour",
+    "error", "late", "list", "tuple", "colour", "raises",
 ]  # fmt: skip
+Leaf.converters = {name: _column(name) for name in LEAF_VALUES}
 
 
 # Leaves may be shown objects, as skills and organisations are (`schema/shown.py`).
@@ -303,8 +330,10 @@ SHOWN_LEAVES: ShownPerRow[Leaf] = ShownPerRow(Leaf, 1024)
 
 
 def build_leaf(recipe: dict[str, Any]) -> Any:
-    """A leaf from a recipe: `{"class": "leaf"|"exploding"|"sneaky", field: kind}`, made as
-    a shown object with `"shown": True`."""
+    """A leaf from a recipe: `{"class": "leaf"|"row"|"rowless"|"exploding"|"sneaky",
+    field: kind}`, made as a shown object with `"shown": True`. A row leaf converts its
+    fields from its row on first read, but for `maybe_text`, known when it is made; a
+    rowless one is a row leaf that lost its row (its `text` and `number` raise)."""
     values = {name: _value(recipe.get(name, "good"), good) for name, good in LEAF_VALUES.items()}
     cls = recipe.get("class", "leaf")
     if cls == "sneaky":
@@ -313,9 +342,17 @@ def build_leaf(recipe: dict[str, Any]) -> Any:
         leaf = object.__new__(Exploding)
         leaf.__dict__.update({k: v for k, v in values.items() if k != "text"})
         return leaf
-    if recipe.get("shown"):
-        return SHOWN_LEAVES.of(object(), lambda _row: Leaf(**values))
-    return Leaf(**values)
+    if cls == "rowless":
+        leaf = object.__new__(Leaf)
+        leaf.__dict__.update({k: v for k, v in values.items() if k not in ("text", "number")})
+        return leaf
+
+    def make(_row: Any) -> Leaf:
+        if cls == "row":
+            return Leaf.lazily(ColumnValues(SimpleNamespace(**values)), maybe_text="known")
+        return Leaf(**values)
+
+    return SHOWN_LEAVES.of(object(), make) if recipe.get("shown") else make(None)
 
 
 def build_box(recipe: dict[str, Any]) -> Any:

@@ -357,7 +357,7 @@ LEAF_FIELDS = sorted(LEAF_VALUES)
 leaf_recipe = st.one_of(
     st.none(),
     st.fixed_dictionaries(
-        {"class": st.sampled_from(["leaf", "leaf", "leaf", "leaf", "exploding", "sneaky"])},
+        {"class": st.sampled_from(["leaf"] * 3 + ["row"] * 2 + ["rowless", "exploding", "sneaky"])},
         optional={"shown": st.booleans()}
         | {name: st.sampled_from(VALUE_KINDS) for name in LEAF_FIELDS},
     ),
@@ -443,6 +443,16 @@ GOOD_BOX: dict[str, Any] = {"class": "box", "leaf": GOOD_LEAF, "leaves": [GOOD_L
             id="is_type_of refuses a cast item of a class it accepted",
         ),
         pytest.param([{**GOOD_BOX, "leaf": {"class": "exploding"}}], id="raising attribute"),
+        pytest.param([{**GOOD_BOX, "leaf": {"class": "row"}}], id="converted from a row"),
+        pytest.param(
+            [{**GOOD_BOX, "leaf": {"class": "row", "text": "raises", "maybe_text": "raises"}}],
+            id="converted from a row, raising",
+        ),
+        pytest.param(
+            [{**GOOD_BOX, "leaf": {"class": "row", "number": "big", "colour": "text"}}],
+            id="converted from a row, wrong values",
+        ),
+        pytest.param([{**GOOD_BOX, "leaf": {"class": "rowless"}}], id="a row leaf without row"),
         pytest.param([{**GOOD_BOX, "leaf": {"number": "big"}}], id="Int out of range"),
         pytest.param([{**GOOD_BOX, "leaf": {"ratio": "nan"}}], id="Float not finite"),
         pytest.param([{**GOOD_BOX, "leaf": {"ratio": "int", "flag": "float"}}], id="int/float"),
