@@ -23,6 +23,7 @@ from resolvers import personal_data as personal_data_resolvers
 from resolvers import rate_limit as rate_limit_resolvers
 from resolvers import webhooks as webhook_resolvers
 from schema.ai import AskAnswer, JobExtraction, ProfileExtraction
+from schema.arguments import install as install_planned_arguments
 from schema.audit import AuditEvent
 from schema.context import Info
 from schema.credentials import (
@@ -327,6 +328,7 @@ def build_schema(
     `fast_execution` (setting FAST_EXECUTION) reads plain fields without graphql-core's
     per-field bookkeeping (schema/fast_execution.py); off, strawberry's executor runs.
     `cache_documents` parses and validates each distinct text once (schema/document_cache.py)."""
+    install_planned_arguments()
     limits = query_limits or QueryLimits()
     extensions: list[Any] = [
         lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
