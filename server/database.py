@@ -48,6 +48,9 @@ AfterCommit = Callable[[ChangedRows], Awaitable[None]]
 
 REPLICA_CONNECT_TIMEOUT_SECONDS = 2.0  # a replica that does not accept by then is down
 PING_AFTER_IDLE_SECONDS = 5.0
+# Connections kept ready for the next lend (`_Ready`): this share of the pool's size, so
+# the ORM's sessions always have the rest (none for a pool of fewer than 4).
+READY_SHARE_OF_POOL = 4
 _IDLE_SINCE = "iworkz_idle_since"
 _CHANGED = "iworkz_changed_rows"
 _AFTER_COMMIT = "iworkz_after_commit"
@@ -85,6 +88,7 @@ class Database:
             connect_args={"server_settings": server_settings},
         )
         ping_when_idle(self.engine)
+        self._ready = _Ready(pool_size // READY_SHARE_OF_POOL)
         self._after_commit: list[AfterCommit] = []
         self._hook_tasks: set[asyncio.Task[None]] = set()
         self._sessions = async_sessionmaker(
@@ -122,7 +126,7 @@ class Database:
         at once). Use as `async with db.fresh_read_connection() as connection:` with a
         `domain.sql.CompiledRead`; every statement is its own transaction, as in
         `read_session()`, so that no BEGIN/ROLLBACK surrounds the one statement."""
-        return _Lent(self.engine)
+        return _Lent(self.engine, self._ready)
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
@@ -138,7 +142,9 @@ class Database:
         """As `read_session()` (replica or primary, no transaction), without an ORM session:
         for a read that is one `domain.sql.CompiledRead`, such as a DataLoader's batch of
         organisations. The session cost ~90 µs of CPU more per read (bench/README.md)."""
-        return _Lent(self.engine, self._replica_checkout if self.replica is not None else None)
+        return _Lent(
+            self.engine, self._ready, self._replica_checkout if self.replica is not None else None
+        )
 
     async def _replica_checkout(self) -> tuple[AsyncEngine, PoolProxiedConnection] | None:
         """A connection of the replica's pool when this read may use it, else None."""
@@ -173,6 +179,7 @@ class Database:
             await asyncio.wait(set(self._hook_tasks), timeout=5)
         if self.replica is not None:
             await self.replica.close()
+        self._ready.release()
         await self.engine.dispose()
         if self.replica_engine is not None:
             await self.replica_engine.dispose()
@@ -242,24 +249,73 @@ class Database:
                 log.exception("after-commit hook %r failed", hook)
 
 
+class _Ready:
+    """Connections lent moments ago and kept checked out of the pool for the next lend,
+    last in, first out, at most `limit`.
+
+    Why: a lend through SQLAlchemy's pool — a greenlet for the checkout, the pool's
+    bookkeeping and events both ways, the reset on return — cost ~110,000 instructions
+    (~20 µs), and a `node` lookup lends three: 13 % of its instructions (bench/README.md).
+    A kept connection is taken back as the pool would hand it out: not after
+    `PING_AFTER_IDLE_SECONDS` (then it goes back to the pool, whose checkout pings it)
+    nor once the server has closed it. Only a connection in a clean state is kept (no
+    failed statement, no transaction); the rest go back to the pool as before."""
+
+    __slots__ = ("_kept", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._kept: list[tuple[PoolProxiedConnection, float]] = []
+
+    def take(self) -> PoolProxiedConnection | None:
+        kept = self._kept
+        while kept:
+            pooled, since = kept.pop()
+            if time.monotonic() - since < PING_AFTER_IDLE_SECONDS and _usable(pooled):
+                return pooled
+            pooled.close()
+        return None
+
+    def give(self, pooled: PoolProxiedConnection) -> None:
+        if len(self._kept) < self.limit and _usable(pooled):
+            self._kept.append((pooled, time.monotonic()))
+        else:
+            pooled.close()
+
+    def release(self) -> None:
+        """Back to the pool, all of them (before the pool is disposed of)."""
+        while self._kept:
+            self._kept.pop()[0].close()
+
+
+def _usable(pooled: PoolProxiedConnection) -> bool:
+    """Open, and in no transaction (asyncpg knows both without a round trip)."""
+    driver = pooled.driver_connection
+    return driver is not None and not driver.is_closed() and not driver.is_in_transaction()
+
+
 class _Lent:
     """A connection of an engine's pool lent for the driver alone
-    (`domain.sql.DriverConnection`), back to the pool when the block ends; nothing begins
-    a transaction on it. A class rather than an `asynccontextmanager`: a generator and its
-    wrapper cost ~1 µs per use, and a `node` lookup lends three (the caller, and the
-    organisation's batch through `read_connection`)."""
+    (`domain.sql.DriverConnection`), back when the block ends — kept ready for the next
+    lend (`_Ready`) when it came from the primary and the block raised nothing; nothing
+    begins a transaction on it. A class rather than an `asynccontextmanager`: a generator
+    and its wrapper cost ~1 µs per use, and a `node` lookup lends three (the caller, and
+    the organisation's batch through `read_connection`)."""
 
-    __slots__ = ("_engine", "_pooled", "_replica")
+    __slots__ = ("_engine", "_pooled", "_ready", "_replica", "_return_to")
 
     def __init__(
         self,
         engine: AsyncEngine,
+        ready: _Ready,
         replica: Callable[[], Awaitable[tuple[AsyncEngine, PoolProxiedConnection] | None]]
         | None = None,
     ) -> None:
         self._engine = engine
+        self._ready = ready  # the primary's kept connections
         self._replica = replica  # a checkout on the replica, when the read may use one
         self._pooled: PoolProxiedConnection | None = None
+        self._return_to: _Ready | None = None
 
     async def __aenter__(self) -> DriverConnection:
         engine = self._engine
@@ -267,12 +323,16 @@ class _Lent:
         if checked_out is not None:
             engine, self._pooled = checked_out
         else:
-            self._pooled = await engine.raw_connection()
+            self._pooled = self._ready.take() or await engine.raw_connection()
+            self._return_to = self._ready
         return DriverConnection(self._pooled.driver_connection, engine.sync_engine.pool)
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
         assert self._pooled is not None
-        self._pooled.close()
+        if self._return_to is not None and exc_type is None:
+            self._return_to.give(self._pooled)
+        else:
+            self._pooled.close()
 
 
 def ping_when_idle(engine: AsyncEngine) -> None:

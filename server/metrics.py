@@ -85,7 +85,7 @@ DATALOADER_BATCH_SIZE = Histogram(
 # -- Database pool (server/observability/pool.py) -------------------------------------------
 DB_POOL_CHECKED_OUT = Gauge(
     "iworkz_db_pool_checked_out",
-    "Database connections in use",
+    "Database connections checked out of the pool (in use, or kept ready for the next lend)",
     ["pool"],
     multiprocess_mode="livesum",
 )

@@ -3,11 +3,12 @@ that died while idle (a PostgreSQL restart, a failover) replaced before anyone s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 
 import server.database as database_module
@@ -102,3 +103,86 @@ async def test_statements_run_without_parallel_workers_unless_asked(database, da
         assert await workers_per_gather(parallel) == {"2"}
     finally:
         await parallel.dispose()
+
+
+# ---- connections kept ready for the next lend (`server.database._Ready`) ----
+
+
+@pytest.fixture
+async def keeping(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url, pool_size=4)  # keeps one connection ready
+    yield db
+    await db.dispose()
+
+
+def _checkouts(db: Database) -> list[object]:
+    seen: list[object] = []
+    event.listen(db.engine.sync_engine, "checkout", lambda *args: seen.append(args[0]))
+    return seen
+
+
+async def _lent_pid(db: Database) -> int:
+    async with db.fresh_read_connection() as connection:
+        return int(await connection.driver.fetchval("SELECT pg_backend_pid()"))
+
+
+async def test_a_lent_connection_is_lent_again_without_the_pool(keeping) -> None:
+    checkouts = _checkouts(keeping)
+    first = await _lent_pid(keeping)
+    async with keeping.read_connection() as connection:
+        assert await connection.driver.fetchval("SELECT pg_backend_pid()") == first
+    assert await _lent_pid(keeping) == first
+    assert len(checkouts) == 1
+
+
+async def test_a_small_pool_keeps_no_connection_from_the_sessions(database) -> None:
+    checkouts = _checkouts(database)
+    await _lent_pid(database)
+    await _lent_pid(database)
+    assert len(checkouts) == 2
+    assert database.engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_kept_connection_idle_for_a_while_goes_through_the_pool(keeping, monkeypatch):
+    checkouts = _checkouts(keeping)
+    await _lent_pid(keeping)
+    monkeypatch.setattr(database_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    await _lent_pid(keeping)
+    assert len(checkouts) == 2  # back to the pool, whose checkout pings it
+
+
+async def test_a_kept_connection_the_server_closed_is_not_lent(keeping, database_url) -> None:
+    async with keeping.fresh_read_connection() as connection:
+        kept = connection.driver
+        first = await kept.fetchval("SELECT pg_backend_pid()")
+    admin = await asyncpg.connect(database_url)
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", first)
+    finally:
+        await admin.close()
+    for _ in range(200):  # until the driver has read the server's goodbye
+        if kept.is_closed():
+            break
+        await asyncio.sleep(0.01)
+    assert kept.is_closed()
+    assert await _lent_pid(keeping) != first
+
+
+async def test_a_connection_whose_block_failed_or_left_a_transaction_is_not_kept(keeping):
+    checkouts = _checkouts(keeping)
+    with pytest.raises(asyncpg.UndefinedTableError):
+        async with keeping.fresh_read_connection() as connection:
+            await connection.driver.fetch("SELECT * FROM no_such_table")
+    async with keeping.fresh_read_connection() as connection:
+        await connection.driver.execute("BEGIN")
+    await _lent_pid(keeping)
+    assert len(checkouts) == 3  # neither was kept: each lend checked one out
+
+
+async def test_kept_connections_are_closed_with_the_database(database_url) -> None:
+    db = Database(database_url, pool_size=4)
+    async with db.fresh_read_connection() as connection:
+        driver = connection.driver
+    assert not driver.is_closed()
+    await db.dispose()
+    assert driver.is_closed()
