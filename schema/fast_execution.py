@@ -321,7 +321,6 @@ _SETTLED: Final = frozenset({dict, list, str, int, float, bool, type(None)})
 
 # A value that could not be read: the standard path reads it again and reports why.
 _ANOMALY: Final = object()
-_UNREAD: Final = object()  # a converted field not yet in its object's dict
 
 
 def _coerce_leaf_list(plan: FieldPlan, value: Any) -> list[Any]:
@@ -522,7 +521,7 @@ if v.__class__ in K{k}:
         x = O{k}(v)
     except Exception:
         x = None
-if x is None or x is Undefined or ctx.is_awaitable(x):
+if x is None or x is Undefined or (x.__class__ not in SETTLED and ctx.is_awaitable(x)):
     ctx._general(F{k}, src, v, path, r, aw)
 else:
     r[{name}] = x
@@ -622,8 +621,9 @@ def _read_statement(plan: FieldPlan, k: int) -> str:
     return (
         f"    if src.__class__ is R{k}:\n"
         f"        d = src.__dict__\n"
-        f"        v = d.get({name}, UNREAD)\n"
-        f"        if v is UNREAD:\n"
+        f"        if {name} in d:\n"
+        f"            v = d[{name}]\n"
+        f"        else:\n"
         f"            v = d[{name}] = V{k}(d[ROW])\n"
         f"    else:\n"
         f"        v = src.{plan.attr}\n"
@@ -669,7 +669,7 @@ def _remember(memo: dict[object, Any], key: object, result: dict[str, Any]) -> N
 
 _GENERATED_GLOBALS: Final = {
     "ANOMALY": _ANOMALY,
-    "UNREAD": _UNREAD,
+    "SETTLED": _SETTLED,
     "ROW": ROW,
     "CAST": TYPE_CAST,
     "remember_accepted": _remember_accepted,
@@ -1115,14 +1115,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return False
         loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
         try:
-            value = loaded.preloaded_value(source)
-            if value is NOT_PRELOADED:
-                loader = getattr(self.context_value.loaders, loaded.loader)
-                key = getattr(source, loaded.key)
+            if loaded.preloaded is not None:  # `loaded.preloaded_value`, without its call
+                value = getattr(source, loaded.preloaded, NOT_PRELOADED)
+                if value is not NOT_PRELOADED:
+                    return self._complete_preloaded(field, value, path, results, awaitables)
+            loader = getattr(self.context_value.loaders, loaded.loader)
+            key = getattr(source, loaded.key)
         except Exception:
             return False
-        if value is not NOT_PRELOADED:
-            return self._complete_preloaded(field, value, path, results, awaitables)
         if loader.__class__ is not DataLoader:
             return False
         results[field.response_name] = None  # the place, so the response keeps its key order
@@ -1314,7 +1314,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             values = await _loaded_values(batch)
             awaiting: list[tuple[_Field, dict[str, Any], Any]] = []
             for (_, _, field, results, path), value in zip(batch, values, strict=True):
-                completed = self._complete_loaded(field, value, path)
+                # A loaded value converted and completed (`_Anomaly` when it is not plain).
+                completed = self._complete_plain(field, field.plan.loaded.convert(value), path)  # type: ignore[union-attr]
+                if completed is Undefined:
+                    raise _Anomaly
                 if self._awaitable(completed):
                     awaiting.append((field, results, completed))
                 else:
@@ -1323,11 +1326,3 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 done = await gather_with_cancel(*(completed for _, _, completed in awaiting))
                 for (field, results, _), completed in zip(awaiting, done, strict=True):
                     results[field.response_name] = completed
-
-    def _complete_loaded(self, field: _Field, value: Any, path: LazyPath) -> Any:
-        """A loaded value converted and completed; `_Anomaly` when it is not plain."""
-        loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
-        completed = self._complete_plain(field, loaded.convert(value), path)
-        if completed is Undefined:
-            raise _Anomaly
-        return completed
