@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from domain.audit.log import AuditKind
 from domain.audit.models import AuditEvent as AuditEventRow
 from schema.enums import describe_values
-from schema.ids import to_global_id
+from schema.ids import node_id
 
 strawberry.enum(AuditKind, description="What happened.")
 describe_values(
@@ -46,7 +46,7 @@ describe_values(
 
 
 def _user_id(pk: uuid.UUID | None) -> strawberry.ID | None:
-    return strawberry.ID(to_global_id("User", pk)) if pk else None
+    return node_id("User", pk) if pk else None
 
 
 @strawberry.type(description="One security-relevant event; the log is append-only.")
@@ -66,7 +66,7 @@ class AuditEvent:
     @classmethod
     def from_row(cls, row: AuditEventRow) -> AuditEvent:
         return cls(
-            id=strawberry.ID(to_global_id("AuditEvent", row.id)),
+            id=node_id("AuditEvent", row.id),
             kind=AuditKind(row.kind),
             occurred_at=row.occurred_at,  # type: ignore[arg-type]
             actor_id=_user_id(row.actor_id),

@@ -19,7 +19,7 @@ from domain.credentials.verification import Check, CheckName, CheckOutcome, Veri
 from schema.context import Info
 from schema.enums import describe_values
 from schema.errors import UserError
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.organizations import Organization
 from schema.relay import Node
 
@@ -116,7 +116,7 @@ class IssuerKey:
     @classmethod
     def from_row(cls, row: IssuerKeyRow) -> IssuerKey:
         return cls(
-            id=strawberry.ID(to_global_id("IssuerKey", row.id)),
+            id=node_id("IssuerKey", row.id),
             address=row.address,
             label=row.label,
             held_by=KeyHolder.PLATFORM if row.private_key_encrypted else KeyHolder.ISSUER,
@@ -173,7 +173,7 @@ class Credential(Node):
     def from_row(cls, row: CredentialRow) -> Credential:
         _, anchor_proof = read_proofs(row.document)
         return cls(
-            id=strawberry.ID(to_global_id("Credential", row.id)),
+            id=node_id("Credential", row.id),
             pk=row.id,
             issuer_pk=row.organization_id,
             profile_pk=row.subject_profile_id,

@@ -25,7 +25,7 @@ from schema.enums import (
     as_pay_period,
 )
 from schema.errors import UserError
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.loaded_fields import loaded_field
 from schema.organizations import Organization
 from schema.relay import Node
@@ -105,7 +105,7 @@ class Job(RowBacked, Node):
         pk = columns.id
         return cls.lazily(
             columns,
-            id=strawberry.ID(to_global_id("Job", pk)),
+            id=node_id("Job", pk),
             pk=pk,
             organization_pk=columns.organization_id,
         )

@@ -18,7 +18,7 @@ from domain.matching.models import MatchTransition as MatchTransitionRow
 from schema.context import Info
 from schema.enums import describe_values, member_of
 from schema.errors import UserError
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.jobs import Job
 from schema.loaded_fields import loaded_field
 from schema.relay import Node
@@ -102,7 +102,7 @@ class Match(RowBacked, Node):
         pk = columns.id
         return cls.lazily(
             columns,
-            id=strawberry.ID(to_global_id("Match", pk)),
+            id=node_id("Match", pk),
             pk=pk,
             job_pk=columns.job_id,
             profile_pk=columns.profile_id,

@@ -20,7 +20,7 @@ from domain.notifications.preferences import Preferences
 from schema.context import Info
 from schema.enums import describe_values
 from schema.errors import UserError
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.relay import Connection, Node
 
 strawberry.enum(
@@ -82,7 +82,7 @@ class Notification(Node):
     @classmethod
     def from_row(cls, row: NotificationRow) -> Notification:
         return cls(
-            id=strawberry.ID(to_global_id("Notification", row.id)),
+            id=node_id("Notification", row.id),
             pk=row.id,
             kind=NotificationKind(row.kind),
             payload=row.payload,  # type: ignore[arg-type]
@@ -243,7 +243,7 @@ class PushDevice:
     @classmethod
     def from_row(cls, row: PushTokenRow) -> PushDevice:
         return cls(
-            id=strawberry.ID(to_global_id("PushDevice", row.id)),
+            id=node_id("PushDevice", row.id),
             platform=PushPlatform(row.platform) if row.platform else None,
             device_name=row.device_name,
             created_at=row.created_at,  # type: ignore[arg-type]

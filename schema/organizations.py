@@ -14,7 +14,7 @@ from domain.credentials.queries import browse_issued_credentials
 from domain.pagination import PageRequest
 from schema.context import Info
 from schema.enums import OrganizationKind, as_organization_kind
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.relay import After, Before, Connection, First, Last, Node
 from schema.row_backed import ColumnValues
 from schema.shown import ShownPerRow
@@ -78,7 +78,7 @@ def _made_from(row: OrganizationRow) -> Organization:
     columns = ColumnValues(row)  # (a shown page converts ~80 organisations)
     pk = columns.id
     return Organization(
-        id=strawberry.ID(to_global_id("Organization", pk)),
+        id=node_id("Organization", pk),
         pk=pk,
         name=columns.name,
         kind=as_organization_kind(columns.kind),

@@ -11,7 +11,7 @@ import strawberry
 
 from domain.skills.models import Skill as SkillRow
 from schema.enums import Sector, as_sector
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.relay import Node
 from schema.row_backed import ColumnValues, RowBacked
 from schema.shown import ShownPerRow
@@ -64,7 +64,7 @@ _SHOWN: ShownPerRow[Skill] = ShownPerRow(Skill, 4096)
 def _made_from(row: SkillRow) -> Skill:
     columns = ColumnValues(row)
     pk = columns.id
-    return Skill.lazily(columns, id=strawberry.ID(to_global_id("Skill", pk)), pk=pk)
+    return Skill.lazily(columns, id=node_id("Skill", pk), pk=pk)
 
 
 async def load_skill(info: Info, pk: uuid.UUID) -> Skill | None:

@@ -11,7 +11,7 @@ from domain.auth.models import User as UserRow
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import UserError
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.organizations import Organization
 from schema.relay import Node
 from schema.workers import Worker
@@ -31,7 +31,7 @@ class User(Node):
     @classmethod
     def from_row(cls, row: UserRow) -> User:
         return cls(
-            id=strawberry.ID(to_global_id("User", row.id)),
+            id=node_id("User", row.id),
             pk=row.id,
             email=row.email,
             display_name=row.display_name,

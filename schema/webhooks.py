@@ -15,7 +15,7 @@ from domain.webhooks.models import WebhookDelivery as WebhookDeliveryRow
 from schema.context import Info
 from schema.enums import describe_values
 from schema.errors import UserError
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.notifications import DeliveryStatus  # the enum is registered there
 from schema.relay import After, Before, Connection, First, Last, Node
 
@@ -54,7 +54,7 @@ class WebhookDelivery:
     @classmethod
     def from_row(cls, row: WebhookDeliveryRow) -> WebhookDelivery:
         return cls(
-            id=strawberry.ID(to_global_id("WebhookDelivery", row.id)),
+            id=node_id("WebhookDelivery", row.id),
             event_id=row.event_id,
             event_kind=WebhookEventKind(row.event_kind),
             status=DeliveryStatus(row.status),
@@ -80,7 +80,7 @@ class Webhook(Node):
     @classmethod
     def from_row(cls, row: WebhookRow) -> Webhook:
         return cls(
-            id=strawberry.ID(to_global_id("Webhook", row.id)),
+            id=node_id("Webhook", row.id),
             pk=row.id,
             url=row.url,
             event_kinds=[WebhookEventKind(kind) for kind in row.event_kinds],

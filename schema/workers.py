@@ -24,7 +24,7 @@ from schema.enums import (
     SkillMatch,
 )
 from schema.errors import UserError
-from schema.ids import to_global_id
+from schema.ids import node_id
 from schema.personal_data import PersonalData
 from schema.relay import After, Before, Connection, First, Last, Node
 from schema.skills import Skill
@@ -92,7 +92,7 @@ class Worker(Node):
     @classmethod
     def from_row(cls, row: WorkerProfile) -> Worker:
         return cls(
-            id=strawberry.ID(to_global_id("Worker", row.id)),
+            id=node_id("Worker", row.id),
             pk=row.id,
             user_pk=row.user_id,
             headline=row.headline,
