@@ -10,6 +10,7 @@ import base64
 import json
 import math
 import uuid
+from binascii import b2a_base64
 from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -91,7 +92,11 @@ def encode_cursor(sort_value: SortKey, row_id: uuid.UUID) -> str:
         raw = f'["n", {sort_value!r}, "{row_id}"]'
     else:
         raw = json.dumps(["n", sort_value, str(row_id)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    # `base64.urlsafe_b64encode`'s own steps, without its two Python calls.
+    return b2a_base64(raw.encode(), newline=False).translate(_URL_SAFE).decode().rstrip("=")
+
+
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def _cursor_of(columns: dict[str, Any], sort_key: str) -> str:
