@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import DateTime, Integer, Select, bindparam, func, select, tuple_
 
 from domain.bounded import keep
+from domain.clock import iso_text
 from domain.errors import ErrorCode, FieldError, ValidationFailed
 from domain.sql import CompiledRead, PlainRows, Readable, plain_rows
 
@@ -87,7 +88,7 @@ def encode_cursor(sort_value: SortKey, row_id: uuid.UUID) -> str:
     writes a float as its `repr` — because every edge of every page makes one, and
     `json.dumps` was most of the 5–12 µs each cost."""
     if isinstance(sort_value, datetime):
-        raw = f'["t", "{sort_value.isoformat()}", "{row_id}"]'
+        raw = f'["t", "{iso_text(sort_value)}", "{row_id}"]'
     elif sort_value.__class__ is float and math.isfinite(sort_value):  # json's own repr
         raw = f'["n", {sort_value!r}, "{row_id}"]'
     else:

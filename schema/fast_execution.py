@@ -98,6 +98,7 @@ from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as TYPE_CAST
 
 from dataloaders.primed import prime
 from domain.bounded import keep
+from domain.clock import iso_text
 from schema.loaded_fields import NOT_PRELOADED, LoadedBy, loaded_by_of
 from schema.row_backed import ROW, converted_on_read
 from schema.shown import COMPLETIONS, SHARED_CLASSES
@@ -112,6 +113,9 @@ OBJECT_LIST: Final = 4
 # strawberry upgrade that renames them only turns the fast path off, never makes it wrong.
 BASIC_RESOLVER_QUALNAME: Final = "GraphQLCoreConverter.from_resolver.<locals>._get_basic_result"
 GENERATED_IS_TYPE_OF: Final = "GraphQLCoreConverter.from_object.<locals>._get_is_type_of"
+# strawberry's DateTime, Date and Time serialise with this (`domain.clock.iso_text` gives the
+# same text, remembered for the times shown lately).
+ISOFORMAT: Final = "operator.methodcaller('isoformat')"
 
 
 class _Anomaly(Exception):
@@ -242,6 +246,8 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
         if loaded is not None:
             return None  # batching pays off for objects; a loaded leaf is rare
         coerce = inner.coerce_output_value  # type: ignore[union-attr]
+        if repr(coerce) == ISOFORMAT:  # DateTime, Date: the same text, remembered
+            coerce = iso_text
         return FieldPlan(LEAF, **common, coerce=coerce, **_identity(inner))
     if (parts := _object_parts(inner)) is not None:
         return FieldPlan(OBJECT, **common, object_type=parts[0], is_type_of=parts[1])
