@@ -1120,15 +1120,17 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if deferred is None:
             return False
         loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
+        value = NOT_PRELOADED
         try:
             if loaded.preloaded is not None:  # `loaded.preloaded_value`, without its call
                 value = getattr(source, loaded.preloaded, NOT_PRELOADED)
-                if value is not NOT_PRELOADED:
-                    return self._complete_preloaded(field, value, path, results, awaitables)
-            loader = getattr(self.context_value.loaders, loaded.loader)
-            key = getattr(source, loaded.key)
+            if value is NOT_PRELOADED:
+                loader = getattr(self.context_value.loaders, loaded.loader)
+                key = getattr(source, loaded.key)
         except Exception:
             return False
+        if value is not NOT_PRELOADED:
+            return self._complete_preloaded(field, value, path, results, awaitables)
         if loader.__class__ is not DataLoader:
             return False
         results[field.response_name] = None  # the place, so the response keeps its key order
