@@ -64,31 +64,6 @@ class MemoryCacheStore:
         self._data: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
-        return self._read(keys)
-
-    async def put_many(self, items: Sequence[tuple[str, bytes]], ttl_seconds: int) -> None:
-        for key, value in items:
-            self._put(key, value, ttl_seconds)
-
-    async def invalidate(
-        self, counters: Sequence[str], entries: Sequence[str], ttl_seconds: int
-    ) -> None:
-        for counter in counters:  # one at a time: a counter named twice goes up twice
-            (current,) = self._read([counter])
-            self._put(counter, str(int(current or 0) + 1).encode(), ttl_seconds)
-        for key in entries:
-            self._data.pop(key, None)
-
-    async def close(self) -> None:
-        self._data.clear()
-
-    def _put(self, key: str, value: bytes, ttl_seconds: int) -> None:
-        self._data[key] = (value, time.monotonic() + ttl_seconds)
-        self._data.move_to_end(key)
-        while len(self._data) > self._max_entries:
-            self._data.popitem(last=False)
-
-    def _read(self, keys: Sequence[str]) -> list[bytes | None]:
         """Each key's live value, or None; a key read becomes the most recently used. One
         loop, one clock reading: a page asks for ~200 keys at once."""
         data, now = self._data, time.monotonic()
@@ -104,3 +79,25 @@ class MemoryCacheStore:
                 data.move_to_end(key)
                 found.append(entry[0])
         return found
+
+    async def put_many(self, items: Sequence[tuple[str, bytes]], ttl_seconds: int) -> None:
+        for key, value in items:
+            self._put(key, value, ttl_seconds)
+
+    async def invalidate(
+        self, counters: Sequence[str], entries: Sequence[str], ttl_seconds: int
+    ) -> None:
+        for counter in counters:  # one at a time: a counter named twice goes up twice
+            (current,) = await self.get_many([counter])
+            self._put(counter, str(int(current or 0) + 1).encode(), ttl_seconds)
+        for key in entries:
+            self._data.pop(key, None)
+
+    async def close(self) -> None:
+        self._data.clear()
+
+    def _put(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        self._data[key] = (value, time.monotonic() + ttl_seconds)
+        self._data.move_to_end(key)
+        while len(self._data) > self._max_entries:
+            self._data.popitem(last=False)

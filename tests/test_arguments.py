@@ -91,15 +91,14 @@ def _shape(value: Any) -> Any:
 
 
 def _lists(value: Any) -> set[int]:
-    found: set[int] = set()
+    """The ids of every list in a value (its own, and those of the objects in it)."""
     if isinstance(value, list):
-        found.add(id(value))
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        return {id(value)}.union(*map(_lists, value))
+    if isinstance(value, dict):
+        return set().union(*map(_lists, value.values()))
     if hasattr(value, "__dataclass_fields__"):
-        items = vars(value).values()
-    for item in items:
-        found |= _lists(item)
-    return found
+        return set().union(*map(_lists, vars(value).values()))
+    return set()
 
 
 def test_the_hot_filters_are_planned() -> None:
