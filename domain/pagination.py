@@ -255,7 +255,8 @@ async def keyset_page(
         assert isinstance(query, PageQuery), "plain rows are read by a compiled PageQuery"
         compiled, plain = _compiled_page(
             query,
-            frozenset(read_only_leaving_out),
+            # The sort key and id make the cursors: read whatever the caller shows.
+            frozenset(read_only_leaving_out) - {created_at.key, row_id.key},
             joined,
             (created_at, row_id),
             request.backwards,

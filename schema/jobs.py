@@ -131,7 +131,7 @@ class Job(RowBacked, Node):
         "matching_status": attrgetter("matching_status"),
         "matched_at": attrgetter("matched_at"),
     }
-    always_read: ClassVar[tuple[str, ...]] = ("id", "organization_id", "created_at")
+    always_read: ClassVar[tuple[str, ...]] = ("id", "organization_id")
     columns_of_field: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "location": ("prefecture", "city", "lat", "lon"),
         "pay": ("pay_min", "pay_max", "pay_period"),

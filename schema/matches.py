@@ -118,8 +118,7 @@ class Match(RowBacked, Node):
         "created_at": attrgetter("created_at"),
         "updated_at": attrgetter("updated_at"),
     }
-    # `score` pages the engine's suggestions (the cursor).
-    always_read: ClassVar[tuple[str, ...]] = ("id", "job_id", "profile_id", "score")
+    always_read: ClassVar[tuple[str, ...]] = ("id", "job_id", "profile_id")
     columns_of_field: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "explanation": ("explanation_en", "explanation_ja"),
     }

@@ -24,9 +24,10 @@ class RowBacked:
     """
 
     converters: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
-    # For `columns_for`: the columns every instance reads (what identifies it, pages it
-    # and what its loaded fields look up), and the fields that read columns of other
-    # names (converters or resolvers; any other converter reads the column of its name).
+    # For `columns_for`: the columns every instance reads (what identifies it and what
+    # its loaded fields look up; a page reads its sort key itself: `keyset_page`), and
+    # the fields that read columns of other names (converters or resolvers; any other
+    # converter reads the column of its name).
     always_read: ClassVar[tuple[str, ...]] = ("id",)
     columns_of_field: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     # strawberry asks every object for this (`get_strawberry_type_cast`): a class value

@@ -230,6 +230,29 @@ async def test_suggestions_selected_twice_under_one_name_show_both_selections(
     assert isinstance(shown[job["id"]]["score"], float)
 
 
+async def test_suggestions_page_on_by_their_cursors_when_the_score_is_not_shown(
+    client, services, world
+) -> None:
+    """A page's cursors are its sort key (the score) and id, read whatever the selection
+    shows: paging one by one visits the suggestions of one big page, in its order."""
+    employer = world["employer"].token
+    for title in ("一", "二", "三"):
+        await create_job(client, employer, publish=True, title=title)
+    await run_jobs(services)
+    token = world["near"].token
+    page = "query($after: String) { recommendedJobs(first: %d, after: $after) { %s } }"
+    whole = data(await gql(client, page % (10, "edges { node { id } }"), token=token))
+    expected = [edge["node"]["id"] for edge in whole["recommendedJobs"]["edges"]]
+    assert len(expected) == 3
+    seen, after = [], None
+    for _ in expected:
+        shown = "edges { node { id } } pageInfo { endCursor }"
+        one = data(await gql(client, page % (1, shown), {"after": after}, token))
+        seen += [edge["node"]["id"] for edge in one["recommendedJobs"]["edges"]]
+        after = one["recommendedJobs"]["pageInfo"]["endCursor"]
+    assert seen == expected
+
+
 async def test_suggested_jobs_need_a_profile_and_are_empty_before_any(client, services, world):
     """Without a worker profile there is nothing to suggest to: NOT_FOUND, no data. With a
     profile and no suggestions yet: an empty page."""
