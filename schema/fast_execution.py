@@ -156,6 +156,9 @@ class FieldPlan:
     # A field its class converts from the object's row on first read: the class and the
     # converter (`schema.row_backed.converted_on_read`), which the generated code calls.
     converted: tuple[type, Callable[[Any], Any]] | None = None
+    # A loaded object field whose value objects of this class may hold in their
+    # `__dict__` (`LoadedBy.preloaded`): the generated code completes it in place.
+    preloaded_on: type | None = None
 
 
 _SAFE_CLASSES: dict[type, bool] = {}
@@ -250,7 +253,10 @@ def plan_field(parent_type: GraphQLObjectType, field_name: str) -> FieldPlan | N
             coerce = iso_text
         return FieldPlan(LEAF, **common, coerce=coerce, **_identity(inner))
     if (parts := _object_parts(inner)) is not None:
-        return FieldPlan(OBJECT, **common, object_type=parts[0], is_type_of=parts[1])
+        preloaded_on = _preloaded_on(parent_type, loaded)
+        return FieldPlan(
+            OBJECT, **common, object_type=parts[0], is_type_of=parts[1], preloaded_on=preloaded_on
+        )
     if is_list_type(inner):
         assert isinstance(inner, GraphQLList)
         item_type: GraphQLOutputType = inner.of_type
@@ -268,6 +274,17 @@ def _converted(parent_type: GraphQLObjectType, attr: str) -> tuple[type, Any] | 
     if cls is None or (convert := converted_on_read(cls, attr)) is None:
         return None
     return cls, convert
+
+
+def _preloaded_on(parent_type: GraphQLObjectType, loaded: LoadedBy | None) -> type | None:
+    """The parent's class when a preloaded value is found in its instances' `__dict__`
+    exactly as `getattr` finds it: no class attribute of that name stands in the way."""
+    cls = _origin(parent_type)
+    if cls is None or loaded is None or loaded.preloaded is None:
+        return None
+    if any(loaded.preloaded in klass.__dict__ for klass in cls.__mro__):
+        return None
+    return cls
 
 
 def _origin(object_type: GraphQLObjectType) -> type | None:
@@ -438,6 +455,8 @@ def _code_for(plan: FieldPlan | None) -> str:
     if plan is None:
         return "standard"
     if plan.loaded is not None:
+        if plan.preloaded_on is not None:
+            return "preloaded" if plan.is_type_of is None else "typed_preloaded"
         return "loaded"
     if plan.kind == LEAF:
         if plan.names is not None:
@@ -483,15 +502,44 @@ _OBJECT: Final = """\
         ctx._await_object(x, F{k}, p, r, aw)
 """
 
+_LOADED: Final = """\
+if not ctx._defer(F{k}, src, path, r, aw):
+    ctx._standard(F{k}, src, path, r, aw)
+"""
+_PRELOADED: Final = (
+    """\
+v = ANOMALY
+if src.__class__ is Q{k} and ctx._deferred is not None:
+    v = src.__dict__.get(P{k}, ANOMALY)
+    if v is not ANOMALY:
+        try:
+            v = L{k}(v)
+        except Exception:
+            v = ANOMALY
+if v is None and not N{k}:
+    r[{name}] = None
+elif CHECK:
+"""
+    + _OBJECT
+    + """\
+elif not ctx._defer(F{k}, src, path, r, aw):
+    ctx._standard(F{k}, src, path, r, aw)
+"""
+)
+
 _SNIPPETS: Final = {
     # Resolver fields and anything unplanned: graphql-core's `execute_field`.
     "standard": "ctx._standard(F{k}, src, path, r, aw)\n",
     # Its resolver answers `info.parent_type.name`.
     "typename": "r[{name}] = {typename}\n",
-    "loaded": """\
-if not ctx._defer(F{k}, src, path, r, aw):
-    ctx._standard(F{k}, src, path, r, aw)
-""",
+    "loaded": _LOADED,
+    # A loaded object the object was made with (`recommendedJobs`' jobs): converted and
+    # completed here, as `_defer` would; anything else (no value kept, batching off, a
+    # failed conversion, a class not seen plain) takes the loaded path, which decides.
+    "preloaded": _PRELOADED.replace("CHECK", "v.__class__ in K{k}"),
+    "typed_preloaded": _PRELOADED.replace(
+        "CHECK", "v.__class__ in A{k} and CAST not in v.__dict__"
+    ),
     # String, ID, Boolean: a value of exactly this class is its own serialisation.
     "identity": _READ
     + """\
@@ -566,6 +614,10 @@ _CONSTANTS: Final = {
     "S": "F{k}.child",
     "R": "F{k}.plan.converted[0]",
     "V": "F{k}.plan.converted[1]",
+    "Q": "F{k}.plan.preloaded_on",
+    "P": "F{k}.plan.loaded.preloaded",
+    "L": "F{k}.plan.loaded.convert",
+    "N": "F{k}.plan.non_null",
 }
 
 _TEMPLATE: Final = """\
@@ -742,7 +794,7 @@ def _interpreted(fields: tuple[_Field, ...]) -> Completer:
                     results[field.response_name] = field.typename
                 elif field.code == "standard":
                     ctx._standard(field, source, path, results, awaitables)
-                elif field.code == "loaded":
+                elif field.code in _LOADING:
                     if not ctx._defer(field, source, path, results, awaitables):
                         ctx._standard(field, source, path, results, awaitables)
                 else:
@@ -769,7 +821,8 @@ class _Bound(NamedTuple):
 
 
 # The fields that run a resolver (or a loader).
-_RESOLVING: Final = frozenset({"standard", "loaded"})
+_LOADING: Final = frozenset({"loaded", "preloaded", "typed_preloaded"})
+_RESOLVING: Final = frozenset({"standard", *_LOADING})
 
 
 def _shown_class(object_type: GraphQLObjectType) -> bool:

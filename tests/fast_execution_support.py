@@ -214,7 +214,7 @@ class Owner:
     name: str
 
 
-def _owner(row: Any) -> Owner:
+def _owner(row: Any) -> Any:
     if row == "unconvertible":
         raise ValueError("no such owner")
     return row  # type: ignore[no-any-return]
@@ -239,6 +239,14 @@ class Box(Named):
         convert=_owner,
         preloaded="owner_row",
         description="The owner the box was made with.",
+    )
+    kept_twin_row: strawberry.Private[Any]
+    kept_twin: Box | None = loaded_field(
+        "owners",  # never asked: every box is made with its kept twin (or None)
+        key="owner_key",
+        convert=_owner,
+        preloaded="kept_twin_row",
+        description="A box the box was made with: a preloaded type with an `is_type_of`.",
     )
 
 
@@ -371,6 +379,7 @@ def build_box(recipe: dict[str, Any]) -> Any:
         "twin": build_box(recipe["twin"]) if recipe.get("twin") else None,
         "owner_key": recipe.get("owner", "good"),
         "owner_row": _kept_owner(recipe.get("kept", "good")),
+        "kept_twin_row": build_box(recipe["kept_twin"]) if recipe.get("kept_twin") else None,
     }
     if recipe.get("class") == "sneaky":
         return Sneaky(**values)

@@ -346,6 +346,7 @@ ANOMALIES = """query Anomalies {
     owner { name }
     o2: owner { n: name }
     keptOwner { name }
+    keptTwin { name twin { name } keptOwner { name } }
   }
 }
 fragment LeafFields on Leaf {
@@ -380,6 +381,7 @@ def box_recipe(depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
             "kept": st.sampled_from(["good", "good", "none", "unconvertible", "late"]),
             "boxes": st.lists(box_recipe(depth + 1), max_size=2) if depth < 2 else st.just([]),
             "twin": box_recipe(depth + 1) if depth < 2 else st.none(),
+            "kept_twin": box_recipe(depth + 1) if depth < 2 else st.none(),
         },
     )
 
@@ -472,6 +474,24 @@ GOOD_BOX: dict[str, Any] = {"class": "box", "leaf": GOOD_LEAF, "leaves": [GOOD_L
             [GOOD_BOX, {**GOOD_BOX, "kept": "unconvertible"}], id="preloaded, unconvertible"
         ),
         pytest.param([GOOD_BOX, {**GOOD_BOX, "kept": "late"}], id="preloaded, not plain"),
+        pytest.param(
+            [
+                {**GOOD_BOX, "kept_twin": GOOD_BOX},
+                {**GOOD_BOX, "kept_twin": {**GOOD_BOX, "class": "sneaky"}},
+            ],
+            id="preloaded, is_type_of refuses",
+        ),
+        pytest.param(
+            [
+                {**GOOD_BOX, "kept_twin": GOOD_BOX},
+                {**GOOD_BOX, "kept_twin": {**GOOD_BOX, "class": "cast"}},
+            ],
+            id="preloaded, is_type_of refuses a cast instance of a class it accepted",
+        ),
+        pytest.param(
+            [{**GOOD_BOX, "kept_twin": {**GOOD_BOX, "leaf": {"text": "none"}}}],
+            id="preloaded, null propagation from below",
+        ),
         pytest.param(
             [{**GOOD_BOX, "boxes": [{**GOOD_BOX, "leaf": {"text": "none"}}]}],
             id="null propagation from below",
