@@ -327,12 +327,22 @@ class _Lent:
             self._return_to = self._ready
         return DriverConnection(self._pooled.driver_connection, engine.sync_engine.pool)
 
-    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
         assert self._pooled is not None
-        if self._return_to is not None and exc_type is None:
-            self._return_to.give(self._pooled)
+        if exc_type is None:
+            if self._return_to is not None:
+                self._return_to.give(self._pooled)
+            else:
+                self._pooled.close()
+        elif issubclass(exc_type, Exception):
+            self._pooled.close()  # asyncpg answered (an error ends its exchange cleanly)
         else:
-            self._pooled.close()
+            # Cancelled (a batch cancelled with its siblings, a client gone): asyncpg may
+            # be halfway through a statement, its transaction open and its locks held,
+            # with nobody left to finish it. SQLAlchemy's own statements invalidate the
+            # connection then; so does this. (Returned to the pool instead, it held a
+            # test's TRUNCATE until the suite timed out.)
+            self._pooled.invalidate()
 
 
 def ping_when_idle(engine: AsyncEngine) -> None:

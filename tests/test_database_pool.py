@@ -186,3 +186,39 @@ async def test_kept_connections_are_closed_with_the_database(database_url) -> No
     assert not driver.is_closed()
     await db.dispose()
     assert driver.is_closed()
+
+
+async def test_a_lend_cancelled_mid_statement_is_closed_not_lent_again(
+    database, database_url
+) -> None:
+    """A cancelled task (a batch cancelled with its siblings, a client gone) may leave
+    asyncpg halfway through its protocol, a statement's transaction and locks held: that
+    connection is closed, so its server process ends, and the next lend gets another."""
+    started = asyncio.Event()
+    lent: list[int] = []
+
+    async def slow_read() -> None:
+        async with database.read_connection() as connection:
+            lent.append(await connection.driver.fetchval("SELECT pg_backend_pid()"))
+            started.set()
+            await connection.driver.fetchval("SELECT pg_sleep(1), count(*) FROM users")
+
+    task = asyncio.create_task(slow_read())
+    await started.wait()
+    await asyncio.sleep(0.05)  # the statement has begun on the server
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with database.read_connection() as connection:
+        assert await asyncio.wait_for(connection.driver.fetchval("SELECT 1"), 5) == 1
+        assert await connection.driver.fetchval("SELECT pg_backend_pid()") != lent[0]
+    admin = await asyncpg.connect(database_url)
+    try:
+        alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
+        for _ in range(100):  # the statement ends, and with it the orphaned process
+            if not await admin.fetchval(alive, lent[0]):
+                break
+            await asyncio.sleep(0.05)
+        assert not await admin.fetchval(alive, lent[0])
+    finally:
+        await admin.close()
