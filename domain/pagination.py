@@ -72,8 +72,8 @@ class Page(Generic[T]):
     has_next_page: bool
     has_previous_page: bool
     count_total: Callable[[], Awaitable[int]]
-    # Rows of a joined table read in the same statement, one per item (`keyset_page`'s
-    # `joined`); empty when none were asked for.
+    # Rows of a joined table read in the same statement, one per item, as `Columns`
+    # (`keyset_page`'s `joined`); empty when none were asked for.
     joined: list[Any] = field(default_factory=list)
 
 
@@ -236,10 +236,10 @@ async def keyset_page(
     columns and its items are `detached` rows: for pages that are only shown, where the
     ORM's per-row bookkeeping cost more than the query (a page of 100 jobs). `joined`
     (with it) also reads the columns of a table the statement joins, one row per item,
-    into `Page.joined`: what a loader would otherwise fetch item by item. A `PageQuery`
-    read so is compiled once per shape, and run on a connection from `connect` when
-    given (a lent read connection: opening and closing a session around its one
-    statement cost 2 % of a page), else on a session's.
+    into `Page.joined` (as `Columns`): what a loader would otherwise fetch item by
+    item. A `PageQuery` read so is compiled once per shape, and run on a connection
+    from `connect` when given (a lent read connection: opening and closing a session
+    around its one statement cost 2 % of a page), else on a session's.
     """
     after = _cursor_key(request, "after", created_at)
     before = _cursor_key(request, "before", created_at)
@@ -266,7 +266,7 @@ async def keyset_page(
             result = await compiled.fetch(on, **query.values, **bounds)
         rows = [plain.instance(row) for row in result]
         if joined is not None:
-            also = [joined.instance(row, plain.width) for row in result]
+            also = [joined.columns_of(row, plain.width) for row in result]
     has_more = len(rows) > request.size
     rows, also = rows[: request.size], also[: request.size]
     if request.backwards:

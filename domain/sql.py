@@ -86,10 +86,26 @@ class PlainRows(Generic[M]):
 
     def instance(self, row: Sequence[Any], start: int = 0) -> M:
         """The instance held by `row[start : start + width]`."""
+        return detached(self.model, self._reader(start)(row))
+
+    def columns_of(self, row: Sequence[Any], start: int = 0) -> Columns:
+        """The columns held by `row[start : start + width]`, without an instance."""
+        columns = _new(Columns)
+        columns.__dict__ = self._reader(start)(row)
+        return columns
+
+    def _reader(self, start: int) -> Callable[[Sequence[Any]], dict[str, Any]]:
         reader = self._readers.get(start)
         if reader is None:
             reader = self._readers[start] = _dict_reader(self._keys, start)
-        return detached(self.model, reader(row))
+        return reader
+
+
+class Columns:
+    """A row's columns as attributes, nothing else: a row read only to be shown by the
+    caller (`keyset_page(joined=...)`). A `detached` instance costs ~3× as much to make
+    (its slots, then its `__dict__` through pydantic's descriptor), ~100 a page of
+    suggestions. A column that was not read raises AttributeError, as on a detached row."""
 
 
 def _dict_reader(keys: Sequence[str], start: int) -> Callable[[Sequence[Any]], dict[str, Any]]:

@@ -13,6 +13,7 @@ import strawberry
 from domain.ai import ad_quality, suggestions
 from domain.jobs.models import Job as JobRow
 from domain.jobs.queries import SkillLink
+from domain.sql import Columns
 from schema.ai import AdQualityHint, PaySuggestion, TextExtraction
 from schema.context import Info
 from schema.enums import (
@@ -99,7 +100,7 @@ class Job(RowBacked, Node):
     matched_at: datetime | None = strawberry.field(description="When matching last ran.")
 
     @classmethod
-    def from_row(cls, row: JobRow) -> Job:
+    def from_row(cls, row: JobRow | Columns) -> Job:
         """The job, each field converted from `row` when first read (`RowBacked`)."""
         columns = ColumnValues(row)
         pk = columns.id
@@ -138,7 +139,7 @@ class Job(RowBacked, Node):
     }
 
     @classmethod
-    def from_optional_row(cls, row: JobRow | None) -> Job | None:
+    def from_optional_row(cls, row: JobRow | Columns | None) -> Job | None:
         """Null for a job the loader found none of (or that the caller may not see)."""
         return cls.from_row(row) if row else None
 

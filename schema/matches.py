@@ -15,6 +15,7 @@ from domain.jobs.models import Job as JobRow
 from domain.matching.lifecycle import MatchOrigin, MatchStatus
 from domain.matching.models import Match as MatchRow
 from domain.matching.models import MatchTransition as MatchTransitionRow
+from domain.sql import Columns
 from schema.context import Info
 from schema.enums import describe_values, member_of
 from schema.errors import UserError
@@ -138,8 +139,8 @@ class Match(RowBacked, Node):
         preloaded=_PRELOADED_JOB,
     )
 
-    def preload_job(self, row: JobRow | None) -> None:
-        """Give this match its job's row, already read (None: the caller may not see it),
+    def preload_job(self, row: JobRow | Columns | None) -> None:
+        """Give this match its job's columns, already read (None: the caller may not see it),
         so `job` asks no loader: a page of suggestions reads its jobs in its own statement."""
         self.__dict__[_PRELOADED_JOB] = row  # not a field of the GraphQL type
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from strawberry.schema.name_converter import NameConverter
 
@@ -79,6 +79,10 @@ class ColumnValues:
 
     def __init__(self, row: Any) -> None:
         self.__dict__ = row.__dict__
+
+    if TYPE_CHECKING:  # for the type checker only: any column name reads as a value
+
+        def __getattr__(self, name: str) -> Any: ...
 
 
 def _convert_on_read(cls: type[RowBacked]) -> None:

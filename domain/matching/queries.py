@@ -150,8 +150,8 @@ async def recommended_jobs(
 ) -> Page[Match]:
     """The viewing worker's open matches, best score first. With `columns`, only those
     columns are read (the rest raise on access). With `job_columns` too, each match's job
-    is read in the same statement, those columns of it, into `Page.joined` (None where
-    the actor may not see it): a page of 100 suggestions then needs no job loader."""
+    is read in the same statement, those columns of it, into `Page.joined` (`Columns`;
+    None where the actor may not see it): a page of 100 suggestions then needs no job loader."""
     user_id = actor.require_role(Role.WORKER)
     page.validate()
     joined = None
