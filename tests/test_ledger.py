@@ -96,6 +96,11 @@ async def test_an_anchor_is_mined_and_reads_back(chain: Chain) -> None:
 
     await ledger.broadcast(signed)
     mined = await ledger.transaction(signed.tx_hash)
+    for _ in range(100):  # anvil mines moments after it accepts: on a busy machine, later
+        if mined is not None and mined.succeeded is not None:
+            break
+        await asyncio.sleep(0.05)
+        mined = await ledger.transaction(signed.tx_hash)
 
     assert mined is not None
     assert mined.tx_hash == signed.tx_hash
