@@ -100,7 +100,7 @@ from dataloaders.primed import prime
 from domain.bounded import keep
 from domain.clock import iso_text
 from schema.loaded_fields import NOT_PRELOADED, LoadedBy, loaded_by_of
-from schema.row_backed import ROW, converted_on_read
+from schema.row_backed import ROW, Composed, converted_on_read
 from schema.shown import COMPLETIONS, SHARED_CLASSES
 
 LEAF: Final = 1
@@ -448,6 +448,9 @@ class _Field:
     plan: FieldPlan | None
     code: str  # which snippet of `_SNIPPETS` the generated code uses
     child: Completer | None = None  # objects and lists of objects: the sub-selection's
+    # A value object its parent composes of row columns (`Composed`): the sub-selection's
+    # fields, which the generated code completes from the columns (`_composed_source`).
+    inline: tuple[_Field, ...] = ()
 
 
 def _code_for(plan: FieldPlan | None) -> str:
@@ -688,6 +691,108 @@ def _read_statement(plan: FieldPlan, k: int) -> str:
     )
 
 
+def _composed_fields(plan: FieldPlan | None, below: _Bound | None) -> tuple[_Field, ...]:
+    """The sub-selection's fields when the generated code can complete this value object
+    from its parent's row columns: the parent converts it with a `Composed`, and each
+    field selected is a part of it that the generated code keeps as it is (a String, an
+    Int, a Float, an enum) or its `__typename`."""
+    if plan is None or plan.kind != OBJECT or plan.is_type_of is not None or below is None:
+        return ()
+    composed = plan.converted[1] if plan.converted is not None else None
+    if not isinstance(composed, Composed) or composed.cls is not _origin(plan.object_type):  # type: ignore[arg-type]
+        return ()
+    for field in below.fields:
+        if field.code == "typename":
+            continue
+        part_plan = field.plan
+        if field.code not in _COMPOSABLE or part_plan is None or part_plan.getter is not getattr:
+            return ()
+        part = composed.part(part_plan.attr)
+        if part is None or not part[0].isidentifier() or keyword.iskeyword(part[0]):
+            return ()
+    return below.fields
+
+
+# The leaves a composed value's generated code keeps: the test that keeps a part's value
+# (`w`), storing `z` (its serialisation) in the value's result `y`.
+_COMPOSABLE: Final = {
+    "identity": ("w.__class__ is C{k}_{j}", "w"),
+    "int": ("w.__class__ is int and INT_MIN <= w <= INT_MAX", "w"),
+    "float": ("w.__class__ is float and isfinite(w)", "w"),
+    "enum": ("w.__class__ is C{k}_{j} and (z := E{k}_{j}.get(id(w))) is not None", "z"),
+}
+
+
+def _composed_source(bound: _Field, k: int, fallback: str, constants: list[str]) -> str:
+    """A composed value's field: its selection completed from the parent's row columns
+    (`Composed`) when the parent still holds its row and has not converted the value yet;
+    otherwise, or on anything unusual (a part that fails to convert, a value of another
+    class, a null in a non-null field), `fallback`, the object snippet, which converts the
+    value and reports what the standard path reports.
+
+    The dict made is what completing the object would give: the `Composed` makes the
+    object of exactly these parts' values, and each part is kept only as its leaf
+    snippet would keep it."""
+    plan = bound.plan
+    assert plan is not None and plan.converted is not None
+    composed: Composed = plan.converted[1]  # type: ignore[assignment]
+    lines = [
+        "x = ANOMALY",
+        f"if src.__class__ is R{k}:",
+        "    d = src.__dict__",
+        f"    if {plan.attr!r} not in d:",
+        "        try:",
+        "            c = d[ROW]",
+    ]
+    body: list[str] = []
+    if composed.absent_when_null is not None:
+        lines.append(f"            if c.{composed.absent_when_null} is None:")
+        lines.append(
+            "                raise LookupError" if plan.non_null else "                x = None"
+        )
+        lines.append("            else:")
+        pad = "                "
+    else:
+        pad = "            "
+    body.append("y = {}")
+    for j, part_field in enumerate(bound.inline):
+        name = repr(part_field.response_name)
+        if part_field.code == "typename":
+            body.append(f"y[{name}] = {part_field.typename!r}")
+            continue
+        part_plan = part_field.plan
+        assert part_plan is not None
+        column, convert = composed.part(part_plan.attr)  # type: ignore[misc]
+        if convert is None:
+            body.append(f"w = c.{column}")
+        else:
+            body.append(f"w = U{k}_{j}(c.{column})")
+            constants.append(f"U{k}_{j} = F{k}.plan.converted[1].part({part_plan.attr!r})[1]")
+        test, kept = _COMPOSABLE[part_field.code]
+        body.append(f"if {test.format(k=k, j=j)}:")
+        body.append(f"    y[{name}] = {kept}")
+        if not part_plan.non_null:
+            body.append("elif w is None:")
+            body.append(f"    y[{name}] = None")
+        body.append("else:")
+        body.append("    raise LookupError")
+        if part_field.code in ("identity", "enum"):
+            constants.append(f"C{k}_{j} = F{k}.inline[{j}].plan.same_class")
+        if part_field.code == "enum":
+            constants.append(f"E{k}_{j} = F{k}.inline[{j}].plan.names")
+    body.append("x = y")
+    lines.extend(pad + line for line in body)
+    lines += [
+        "        except Exception:",
+        "            x = ANOMALY",
+        "if x is ANOMALY:",
+        _indent(fallback, 1).rstrip("\n"),
+        "else:",
+        f"    r[{bound.response_name!r}] = x",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _selection_source(fields: tuple[_Field, ...], remembered: bool) -> str:
     """The source of `make(fields) -> complete`, the completer of this selection shape:
     `make` binds the selection's fields, `complete(ctx, src, path)` is straight-line code;
@@ -696,10 +801,13 @@ def _selection_source(fields: tuple[_Field, ...], remembered: bool) -> str:
     body: list[str] = []
     for k, bound in enumerate(fields):
         read = _read_statement(bound.plan, k) if bound.plan is not None else ""
-        snippet = _SNIPPETS[bound.code].format(
+        code = "object" if bound.code == "composed" else bound.code
+        snippet = _SNIPPETS[code].format(
             k=k, name=repr(bound.response_name), typename=repr(bound.typename), read=read
         )
         constants.append(f"F{k} = fields[{k}]")
+        if bound.code == "composed":
+            snippet = _composed_source(bound, k, snippet, constants)
         for letter, expression in _CONSTANTS.items():
             if re.search(rf"\b{letter}{k}\b", snippet):
                 constants.append(f"{letter}{k} = {expression.format(k=k)}")
@@ -739,7 +847,14 @@ _GENERATED_GLOBALS: Final = {
     "remember": _remember,
 }
 
-Shape = tuple[GraphQLObjectType, bool, tuple[tuple[str, str, str], ...]]
+Shape = tuple[GraphQLObjectType, bool, tuple[tuple[str, str, str, tuple[Any, ...]], ...]]
+
+
+def _shape_of(fields: tuple[_Field, ...]) -> tuple[tuple[str, str, str], ...]:
+    """What of a composed value's fields its generated code depends on."""
+    return tuple((f.response_name, f.field_details_list[0].node.name.value, f.code) for f in fields)
+
+
 Make = Callable[[tuple[_Field, ...]], Completer]
 
 # Generated code by selection shape, shared by requests. Compiling costs about as much as
@@ -759,7 +874,10 @@ def _compiled(
     shape: Shape = (
         parent_type,
         remembered,
-        tuple((f.response_name, f.field_details_list[0].node.name.value, f.code) for f in fields),
+        tuple(
+            (f.response_name, f.field_details_list[0].node.name.value, f.code, _shape_of(f.inline))
+            for f in fields
+        ),
     )
     compiled = _FACTORIES.get(shape)
     if compiled is not None:
@@ -818,6 +936,7 @@ class _Bound(NamedTuple):
     completer: Completer
     shareable: bool
     plain: bool
+    fields: tuple[_Field, ...]
 
 
 # The fields that run a resolver (or a loader).
@@ -1040,7 +1159,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         make = _compiled(parent_type, fields, plain and _shown_class(parent_type))
         completer = make(fields) if make is not None else _interpreted(fields)
         shareable = make is not None and all(below is None or below.shareable for _, below in bound)
-        found = _Bound(completer, shareable, plain)
+        found = _Bound(completer, shareable, plain, fields)
         if content is not None and shareable:
             # The entry holds the field nodes, so their ids cannot be reused meanwhile.
             keep(_BOUND, content, (grouped_field_set, found), MAX_SHAPES)
@@ -1064,7 +1183,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         ):
             code = "typename"  # its resolver returns `info.parent_type.name`
         child = None if below is None else below.completer
-        return _Field(response_name, fdl, parent_type, parent_type.name, plan, code, child), below
+        inline = _composed_fields(plan, below)
+        if inline:
+            code = "composed"
+        field = _Field(response_name, fdl, parent_type, parent_type.name, plan, code, child, inline)
+        return field, below
 
     def handle_field_error(
         self,

@@ -23,7 +23,6 @@ from schema.enums import (
     SkillMatch,
     as_employment_type,
     as_job_status,
-    as_pay_period,
 )
 from schema.errors import UserError
 from schema.ids import node_id
@@ -34,6 +33,8 @@ from schema.row_backed import ColumnValues, RowBacked
 from schema.shown import ShownPerRow
 from schema.skills import Skill
 from schema.values import (
+    LOCATION_OF_ROW,
+    PAY_OF_ROW,
     Language,
     LanguageInput,
     Location,
@@ -116,10 +117,8 @@ class Job(RowBacked, Node):
         "description": attrgetter("description"),
         "employment_type": lambda row: as_employment_type(row.employment_type),
         "remote": attrgetter("remote"),
-        "location": Location.from_columns,
-        "pay": lambda row: PayRange(
-            min=row.pay_min, max=row.pay_max, period=as_pay_period(row.pay_period)
-        ),
+        "location": LOCATION_OF_ROW,
+        "pay": PAY_OF_ROW,
         "languages": lambda row: Language.from_json(row.languages),
         "schedule": lambda row: WeeklySlot.from_json(row.schedule),
         "openings": attrgetter("openings"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from strawberry.schema.name_converter import NameConverter
@@ -144,3 +145,35 @@ def _fields_by_graphql_name(cls: type[RowBacked]) -> dict[str, str]:
             names.get_graphql_name(field): field.python_name for field in fields
         }
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """A converter that makes a value object (`PayRange`, `Location`) of some of a row's
+    columns, each field one column, converted by its own function or taken as it is;
+    None when the column `absent_when_null` is null.
+
+    Why declared rather than a lambda: the fast executor reads the parts and completes a
+    plain selection of the value (`pay { min max period }`) from the columns without
+    making the object (`schema.fast_execution`): making it and completing it cost
+    ~13,000 instructions, two per job on a page. The object it makes holds exactly the
+    parts' values, which is why the two answer the same."""
+
+    cls: type
+    # (field, column, conversion or None)
+    parts: tuple[tuple[str, str, Callable[[Any], Any] | None], ...]
+    absent_when_null: str | None = None
+
+    def __call__(self, row: Any) -> Any:
+        if self.absent_when_null is not None and getattr(row, self.absent_when_null) is None:
+            return None
+        return self.cls(
+            **{
+                field: getattr(row, column) if convert is None else convert(getattr(row, column))
+                for field, column, convert in self.parts
+            }
+        )
+
+    def part(self, field: str) -> tuple[str, Callable[[Any], Any] | None] | None:
+        """The column of `field` and its conversion; None when it is not a part."""
+        return next(((c, convert) for f, c, convert in self.parts if f == field), None)

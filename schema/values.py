@@ -12,9 +12,11 @@ from schema.enums import (
     Prefecture,
     Weekday,
     as_language_level,
+    as_pay_period,
     as_prefecture,
     as_weekday,
 )
+from schema.row_backed import Composed
 
 
 @strawberry.type(description="A place in Japan.")
@@ -26,11 +28,21 @@ class Location:
 
     @classmethod
     def from_columns(cls, row: Any) -> Location | None:
-        if row.prefecture is None:
-            return None
-        return cls(
-            prefecture=as_prefecture(row.prefecture), city=row.city, lat=row.lat, lon=row.lon
-        )
+        """The place held by a row's `prefecture`, `city`, `lat` and `lon`; None without
+        a prefecture (a fully remote job)."""
+        return LOCATION_OF_ROW(row)  # type: ignore[no-any-return]
+
+
+LOCATION_OF_ROW = Composed(
+    Location,
+    (
+        ("prefecture", "prefecture", as_prefecture),
+        ("city", "city", None),
+        ("lat", "lat", None),
+        ("lon", "lon", None),
+    ),
+    absent_when_null="prefecture",
+)
 
 
 @strawberry.input(description="A place in Japan.")
@@ -46,6 +58,13 @@ class PayRange:
     min: int = strawberry.field(description="The lowest amount, in yen.")
     max: int = strawberry.field(description="The highest amount, in yen.")
     period: PayPeriod = strawberry.field(description="What the amounts are paid for.")
+
+
+# A job's pay, held by its columns `pay_min`, `pay_max` and `pay_period`.
+PAY_OF_ROW = Composed(
+    PayRange,
+    (("min", "pay_min", None), ("max", "pay_max", None), ("period", "pay_period", as_pay_period)),
+)
 
 
 @strawberry.input(description="A pay range in whole yen; `min` ≤ `max`.")

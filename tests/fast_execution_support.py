@@ -35,7 +35,7 @@ from dataloaders.loaders import Loaders
 from domain.auth.authentication import principal_for_bearer
 from schema.context import Context
 from schema.loaded_fields import loaded_field
-from schema.row_backed import ColumnValues, RowBacked
+from schema.row_backed import ColumnValues, Composed, RowBacked
 from schema.shown import ShownPerRow
 from server.services import Services
 
@@ -167,6 +167,16 @@ class Colour(enum.Enum):
 
 
 @strawberry.type
+class Span:
+    """A value a row leaf composes of its columns (`Composed`), as a job its pay."""
+
+    start: int
+    end: int | None
+    colour: Colour
+    label: str
+
+
+@strawberry.type
 class Leaf(RowBacked):
     """Made from its fields, or from a row (`"class": "row"`): then each field is
     converted on first read (`schema.row_backed`), which the fast executor does itself."""
@@ -181,6 +191,8 @@ class Leaf(RowBacked):
     when: datetime
     tags: list[str]
     maybe_tags: list[str | None] | None
+    span: Span | None  # null when `maybe_text` is
+    whole_span: Span  # the same, where null is an error
 
 
 class _Raises:
@@ -330,7 +342,29 @@ VALUE_KINDS = [
     "good", "good", "good", "none", "int", "big", "bool", "float", "nan", "text",
     "error", "late", "list", "tuple", "colour", "raises",
 ]  # fmt: skip
-Leaf.converters = {name: _column(name) for name in LEAF_VALUES}
+
+
+def _checked(value: Any) -> Any:
+    """A part's conversion: raises for RAISES, else the value as it is."""
+    if value is RAISES:
+        raise ValueError("the part does not convert")
+    return value
+
+
+SPAN_OF_ROW = Composed(
+    Span,
+    (
+        ("start", "number", None),
+        ("end", "maybe_number", None),
+        ("colour", "colour", _checked),
+        ("label", "text", None),
+    ),
+    absent_when_null="maybe_text",
+)
+Leaf.converters = {name: _column(name) for name in LEAF_VALUES} | {
+    "span": SPAN_OF_ROW,
+    "whole_span": SPAN_OF_ROW,
+}
 
 
 # Leaves may be shown objects, as skills and organisations are (`schema/shown.py`).
@@ -343,24 +377,38 @@ def build_leaf(recipe: dict[str, Any]) -> Any:
     fields from its row on first read, but for `maybe_text`, known when it is made; a
     rowless one is a row leaf that lost its row (its `text` and `number` raise)."""
     values = {name: _value(recipe.get(name, "good"), good) for name, good in LEAF_VALUES.items()}
+    columns = SimpleNamespace(**values)
     cls = recipe.get("class", "leaf")
+    if cls != "row":  # made with its spans (no conversion: any value behind any field)
+        span = None if values["maybe_text"] is None else _span_of(values)
+        values.update(span=span, whole_span=span)
     if cls == "sneaky":
         return Sneaky(**values)
     if cls == "exploding":
         leaf = object.__new__(Exploding)
         leaf.__dict__.update({k: v for k, v in values.items() if k != "text"})
         return leaf
-    if cls == "rowless":
+    if cls == "rowless":  # its text, number and spans raise
         leaf = object.__new__(Leaf)
-        leaf.__dict__.update({k: v for k, v in values.items() if k not in ("text", "number")})
+        lost = ("text", "number", "span", "whole_span")
+        leaf.__dict__.update({k: v for k, v in values.items() if k not in lost})
         return leaf
 
     def make(_row: Any) -> Leaf:
         if cls == "row":
-            return Leaf.lazily(ColumnValues(SimpleNamespace(**values)), maybe_text="known")
+            return Leaf.lazily(ColumnValues(columns), maybe_text="known")
         return Leaf(**values)
 
     return SHOWN_LEAVES.of(object(), make) if recipe.get("shown") else make(None)
+
+
+def _span_of(values: dict[str, Any]) -> Span:
+    return Span(
+        start=values["number"],
+        end=values["maybe_number"],
+        colour=values["colour"],
+        label=values["text"],
+    )
 
 
 def build_box(recipe: dict[str, Any]) -> Any:
