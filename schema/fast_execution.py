@@ -48,7 +48,14 @@ Loaded fields (`schema/loaded_fields.py`: one DataLoader call and a pure convers
 batched in queries: the synchronous pass asks the loader for every object's key and
 leaves a place; after it, one await gets every value and the places are completed. A
 failed or non-plain value re-runs the whole query on the standard path, so the answer is
-still exactly the standard one (queries only read, so running one twice is safe).
+still exactly the standard one (queries only read, so running one twice is safe). A
+loaded object the object was made with (`preloaded`) is converted and completed by the
+generated code at once; anything unusual takes the loaded path.
+
+Value objects a row-backed object composes of its row's columns (`row_backed.Composed`:
+a job's pay and place) are completed by the generated code from the columns, without
+making the object, when each field selected is a part kept as it is; anything unusual
+takes the object path (`_composed_source`).
 
 Switch: `FAST_EXECUTION=false` (settings) builds the schema with strawberry's own
 executor.
@@ -696,10 +703,12 @@ def _composed_fields(plan: FieldPlan | None, below: _Bound | None) -> tuple[_Fie
     from its parent's row columns: the parent converts it with a `Composed`, and each
     field selected is a part of it that the generated code keeps as it is (a String, an
     Int, a Float, an enum) or its `__typename`."""
-    if plan is None or plan.kind != OBJECT or plan.is_type_of is not None or below is None:
+    if plan is None or plan.object_type is None or plan.kind != OBJECT or below is None:
         return ()
     composed = plan.converted[1] if plan.converted is not None else None
-    if not isinstance(composed, Composed) or composed.cls is not _origin(plan.object_type):  # type: ignore[arg-type]
+    if not isinstance(composed, Composed) or composed.cls is not _origin(plan.object_type):
+        return ()
+    if plan.is_type_of is not None:
         return ()
     for field in below.fields:
         if field.code == "typename":
@@ -762,7 +771,9 @@ def _composed_source(bound: _Field, k: int, fallback: str, constants: list[str])
             continue
         part_plan = part_field.plan
         assert part_plan is not None
-        column, convert = composed.part(part_plan.attr)  # type: ignore[misc]
+        part = composed.part(part_plan.attr)
+        assert part is not None
+        column, convert = part
         if convert is None:
             body.append(f"w = c.{column}")
         else:
@@ -847,12 +858,16 @@ _GENERATED_GLOBALS: Final = {
     "remember": _remember,
 }
 
-Shape = tuple[GraphQLObjectType, bool, tuple[tuple[str, str, str, tuple[Any, ...]], ...]]
+Shape = tuple[GraphQLObjectType, bool, tuple[Any, ...]]
 
 
-def _shape_of(fields: tuple[_Field, ...]) -> tuple[tuple[str, str, str], ...]:
-    """What of a composed value's fields its generated code depends on."""
-    return tuple((f.response_name, f.field_details_list[0].node.name.value, f.code) for f in fields)
+def _shape_of(fields: tuple[_Field, ...]) -> tuple[Any, ...]:
+    """What of a selection its generated code depends on: each field's response name,
+    name and snippet, and those of a composed value's fields."""
+    return tuple(
+        (f.response_name, f.field_details_list[0].node.name.value, f.code, _shape_of(f.inline))
+        for f in fields
+    )
 
 
 Make = Callable[[tuple[_Field, ...]], Completer]
@@ -871,14 +886,7 @@ def _compiled(
     parent_type: GraphQLObjectType, fields: tuple[_Field, ...], remembered: bool
 ) -> Make | None:
     """`make` for this selection shape, or None while it is not worth compiling."""
-    shape: Shape = (
-        parent_type,
-        remembered,
-        tuple(
-            (f.response_name, f.field_details_list[0].node.name.value, f.code, _shape_of(f.inline))
-            for f in fields
-        ),
-    )
+    shape: Shape = (parent_type, remembered, _shape_of(fields))
     compiled = _FACTORIES.get(shape)
     if compiled is not None:
         return compiled[0]
