@@ -229,7 +229,7 @@ class Owner:
 def _owner(row: Any) -> Any:
     if row == "unconvertible":
         raise ValueError("no such owner")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 @strawberry.type
@@ -375,7 +375,7 @@ def build_leaf(recipe: dict[str, Any]) -> Any:
     """A leaf from a recipe: `{"class": "leaf"|"row"|"rowless"|"exploding"|"sneaky",
     field: kind}`, made as a shown object with `"shown": True`. A row leaf converts its
     fields from its row on first read, but for `maybe_text`, known when it is made; a
-    rowless one is a row leaf that lost its row (its `text` and `number` raise)."""
+    rowless one is a row leaf that lost its row (its `text`, `number` and spans raise)."""
     values = {name: _value(recipe.get(name, "good"), good) for name, good in LEAF_VALUES.items()}
     columns = SimpleNamespace(**values)
     cls = recipe.get("class", "leaf")
@@ -388,7 +388,7 @@ def build_leaf(recipe: dict[str, Any]) -> Any:
         leaf = object.__new__(Exploding)
         leaf.__dict__.update({k: v for k, v in values.items() if k != "text"})
         return leaf
-    if cls == "rowless":  # its text, number and spans raise
+    if cls == "rowless":
         leaf = object.__new__(Leaf)
         lost = ("text", "number", "span", "whole_span")
         leaf.__dict__.update({k: v for k, v in values.items() if k not in lost})
