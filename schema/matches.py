@@ -97,7 +97,7 @@ class Match(RowBacked, Node):
     )
 
     @classmethod
-    def from_row(cls, row: MatchRow) -> Match:
+    def from_row(cls, row: MatchRow | Columns) -> Match:
         """The match, each field converted from `row` when first read (`RowBacked`)."""
         columns = ColumnValues(row)
         pk = columns.id

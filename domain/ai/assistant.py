@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -140,7 +140,8 @@ async def _search(
     page: PageRequest,
 ) -> tuple[Page[Job], int]:
     """A page of the job board's search, and the total (counted only when there is more)."""
-    found = await browse_jobs(session_factory, actor, filters, page)
+    # Without `columns`, every item is a detached row (`browse_jobs`).
+    found = cast("Page[Job]", await browse_jobs(session_factory, actor, filters, page))
     exhausted = not found.has_next_page and not page.after and not page.before
     return found, len(found.items) if exhausted else await found.count_total()
 

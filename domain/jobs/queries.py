@@ -41,7 +41,15 @@ from domain.jobs.service import can_see_job
 from domain.jobs.status import JobStatus
 from domain.pagination import Page, PageQuery, PageRequest, keyset_page
 from domain.skills.models import Skill
-from domain.sql import UUID_ARRAY, CompiledRead, Readable, all_but, any_of_parameter, plain_rows
+from domain.sql import (
+    UUID_ARRAY,
+    Columns,
+    CompiledRead,
+    Readable,
+    all_but,
+    any_of_parameter,
+    plain_rows,
+)
 from domain.text_search import MAX_QUERY_LENGTH, search_sql, search_terms
 from domain.values import EmploymentType, Model
 
@@ -219,10 +227,11 @@ async def browse_jobs(
     page: PageRequest,
     columns: Collection[str] | None = None,
     connect: Callable[[], AbstractAsyncContextManager[Readable]] | None = None,
-) -> Page[Job]:
+) -> Page[Job | Columns]:
     """A page of the jobs the actor may browse. With `columns`, only those columns are
-    read (what the caller will show; the rest stay unloaded), else all but the search
-    columns; on a connection from `connect` when given (`keyset_page`)."""
+    read, as `Columns` (what the caller will show; the rest stay unloaded), else all but
+    the search columns (detached rows); on a connection from `connect` when given
+    (`keyset_page`)."""
     actor.require_scope(PartnerScope.JOBS_READ)
     wanted = validated(JobFilter, filter_data)
     page.validate()
@@ -234,6 +243,7 @@ async def browse_jobs(
         Job.id,
         page,
         read_only_leaving_out=JOB_SEARCH_COLUMNS if columns is None else all_but(Job, columns),
+        as_columns=columns is not None,
         connect=connect,
     )
 

@@ -24,7 +24,7 @@ from domain.matching.models import Match, MatchTransition
 from domain.pagination import Page, PageQuery, PageRequest, keyset_page
 from domain.profiles.models import WorkerProfile
 from domain.profiles.service import profile_of_user
-from domain.sql import PlainRows, Readable, all_but, plain_rows
+from domain.sql import Columns, PlainRows, Readable, all_but, plain_rows
 from domain.values import Model
 
 Connect = Callable[[], AbstractAsyncContextManager[Readable]]  # a lent read connection
@@ -93,9 +93,9 @@ async def recommended_workers(
     page: PageRequest,
     columns: Collection[str] | None = None,
     connect: Connect | None = None,
-) -> Page[Match]:
+) -> Page[Match | Columns]:
     """The job's open matches, best score first (the employer's view). With `columns`,
-    only those columns are read (the rest raise on access); the page on a connection
+    only those columns are read, as `Columns` (the rest raise on access); the page on a connection
     from `connect` when given (`keyset_page`)."""
     page.validate()
     async with session_factory() as session:
@@ -147,11 +147,12 @@ async def recommended_jobs(
     columns: Collection[str] | None = None,
     job_columns: Collection[str] | None = None,
     connect: Connect | None = None,
-) -> Page[Match]:
+) -> Page[Match | Columns]:
     """The viewing worker's open matches, best score first. With `columns`, only those
-    columns are read (the rest raise on access). With `job_columns` too, each match's job
-    is read in the same statement, those columns of it, into `Page.joined` (`Columns`;
-    None where the actor may not see it): a page of 100 suggestions then needs no job loader."""
+    columns are read, as `Columns` (the rest raise on access). With `job_columns` too,
+    each match's job is read in the same statement, those columns of it, into
+    `Page.joined` (`Columns`; None where the actor may not see it): a page of 100
+    suggestions then needs no job loader."""
     user_id = actor.require_role(Role.WORKER)
     page.validate()
     joined = None
@@ -177,9 +178,10 @@ async def _best_first(
     columns: Collection[str] | None,
     joined: PlainRows[Any] | None = None,
     connect: Connect | None = None,
-) -> Page[Match]:
+) -> Page[Match | Columns]:
     """A page of suggestions, best score first, read as plain rows (a page to show) of
-    `columns`, or of every column, with `joined`'s columns when given."""
+    `columns` (then as `Columns`), or of every column (detached rows), with `joined`'s
+    columns when given."""
     return await keyset_page(
         session_factory,
         query,
@@ -188,6 +190,7 @@ async def _best_first(
         page,
         read_only_leaving_out=frozenset() if columns is None else all_but(Match, columns),
         joined=joined,
+        as_columns=columns is not None,
         connect=connect,
     )
 
