@@ -22,7 +22,7 @@ from sqlalchemy import DateTime, Integer, Select, bindparam, func, select, tuple
 from domain.bounded import keep
 from domain.clock import iso_text
 from domain.errors import ErrorCode, FieldError, ValidationFailed
-from domain.sql import CompiledRead, PlainRows, Readable, plain_rows
+from domain.sql import CompiledRead, JoinedColumns, PlainRows, Readable, plain_rows
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -199,7 +199,7 @@ def _page_of(
 def _compiled_page(
     query: PageQuery,
     leave_out: frozenset[str],
-    joined: PlainRows[Any] | None,
+    joined: JoinedColumns | None,
     sort_key: tuple[Any, Any],
     backwards: bool,
     bounds: Mapping[str, Any],
@@ -226,7 +226,7 @@ async def keyset_page(
     request: PageRequest,
     *,
     read_only_leaving_out: Collection[str] | None = None,
-    joined: PlainRows[Any] | None = None,
+    joined: JoinedColumns | None = None,
     as_columns: bool = False,
     connect: Callable[[], AbstractAsyncContextManager[Readable]] | None = None,
 ) -> Page[Any]:

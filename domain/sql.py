@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from functools import lru_cache
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Float, Select, Table, any_, bindparam
+from sqlalchemy import Column, Float, Select, Table, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -106,6 +106,42 @@ class Columns:
     caller (`keyset_page(joined=...)`). A `detached` instance costs ~3× as much to make
     (its slots, then its `__dict__` through pydantic's descriptor), ~100 a page of
     suggestions. A column that was not read raises AttributeError, as on a detached row."""
+
+    if TYPE_CHECKING:  # for the type checker only: any column name reads as a value
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
+class JoinedColumns(Protocol):
+    """How a statement's rows hold the columns of a table it joins (`keyset_page`'s
+    `joined`): the columns to select after the statement's own, and each row's as `Columns`."""
+
+    @property
+    def columns(self) -> Sequence[Column[Any]]: ...
+
+    def columns_of(self, row: Sequence[Any], start: int = 0) -> Columns: ...
+
+
+class WithRelated:
+    """`rows`' columns, then `related`'s, each `Columns` of the first holding the second's
+    as its attribute `name`: a suggestion's job read with the job's organisation, in the
+    page's statement, for a page that shows both (what two loaders would fetch)."""
+
+    def __init__(self, rows: PlainRows[Any], name: str, related: PlainRows[Any]) -> None:
+        self.columns = [*rows.columns, *related.columns]
+        self._rows = rows
+        self._name = name
+        self._related = related
+
+    def columns_of(self, row: Sequence[Any], start: int = 0) -> Columns:
+        columns = self._rows.columns_of(row, start)
+        columns.__dict__[self._name] = self._related.columns_of(row, start + self._rows.width)
+        return columns
+
+
+@lru_cache(maxsize=64)  # one per pair of column sets a query shape reads: compiled once
+def with_related(rows: PlainRows[Any], name: str, related: PlainRows[Any]) -> WithRelated:
+    return WithRelated(rows, name, related)
 
 
 def _dict_reader(keys: Sequence[str], start: int) -> Callable[[Sequence[Any]], dict[str, Any]]:

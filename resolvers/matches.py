@@ -26,6 +26,7 @@ from schema.matches import (
     StaffingProposal,
     TransitionMatchInput,
 )
+from schema.organizations import Organization
 from schema.relay import After, Before, Connection, First, Last
 from schema.selections import names_selected
 
@@ -137,12 +138,19 @@ async def recommended_jobs(
     """Open jobs for you, the signed-in worker, best fit first."""
     ctx = info.context
     shown = _shown(info)
+    job_shown = _shown(info, "job") if "job" in shown else None
+    organization_shown = (
+        _shown(info, "job", "organization") if job_shown and "organization" in job_shown else None
+    )
     page = await queries.recommended_jobs(
         ctx.services.database.read_session,  # the engine's suggestions: a moment behind is fine
         ctx.principal,
         page_request(first, after, last, before),
         columns=Match.columns_for(shown),
-        job_columns=Job.columns_for(_shown(info, "job")) if "job" in shown else None,
+        job_columns=None if job_shown is None else Job.columns_for(job_shown),
+        organization_columns=(
+            None if organization_shown is None else Organization.columns_for(organization_shown)
+        ),
         connect=ctx.services.database.read_connection,
     )
     connection = Connection.from_page(page, Match.from_row)

@@ -68,6 +68,7 @@ import keyword
 import linecache
 import math
 import re
+import textwrap
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -467,7 +468,7 @@ def _code_for(plan: FieldPlan | None) -> str:
     if plan.loaded is not None:
         if plan.preloaded_on is not None:
             return "preloaded" if plan.is_type_of is None else "typed_preloaded"
-        return "loaded"
+        return "loaded" if plan.loaded.preloaded is None else "loaded_or_preloaded"
     if plan.kind == LEAF:
         if plan.names is not None:
             return "enum"
@@ -513,27 +514,30 @@ _OBJECT: Final = """\
 """
 
 _LOADED: Final = """\
-if not ctx._defer(F{k}, src, path, r, aw):
+if not ctx.DEFER(F{k}, src, path, r, aw):
     ctx._standard(F{k}, src, path, r, aw)
 """
 _PRELOADED: Final = (
     """\
-v = ANOMALY
-if src.__class__ is Q{k} and ctx._deferred is not None:
-    v = src.__dict__.get(P{k}, ANOMALY)
-    if v is not ANOMALY:
-        try:
-            v = L{k}(v)
-        except Exception:
-            v = ANOMALY
-if v is None and not N{k}:
-    r[{name}] = None
-elif CHECK:
+if src.__class__ is not Q{k} or ctx._deferred is None:
+    if not ctx._defer(F{k}, src, path, r, aw):
+        ctx._standard(F{k}, src, path, r, aw)
+elif (v := src.__dict__.get(P{k}, ANOMALY)) is ANOMALY:
+    if not ctx._defer_to_loader(F{k}, src, path, r, aw):
+        ctx._standard(F{k}, src, path, r, aw)
+else:
+    try:
+        v = L{k}(v)
+    except Exception:
+        v = ANOMALY
+    if v is None and not N{k}:
+        r[{name}] = None
+    elif CHECK:
 """
-    + _OBJECT
+    + textwrap.indent(_OBJECT, "    ")
     + """\
-elif not ctx._defer(F{k}, src, path, r, aw):
-    ctx._standard(F{k}, src, path, r, aw)
+    elif not ctx._defer(F{k}, src, path, r, aw):
+        ctx._standard(F{k}, src, path, r, aw)
 """
 )
 
@@ -542,7 +546,9 @@ _SNIPPETS: Final = {
     "standard": "ctx._standard(F{k}, src, path, r, aw)\n",
     # Its resolver answers `info.parent_type.name`.
     "typename": "r[{name}] = {typename}\n",
-    "loaded": _LOADED,
+    # A loaded field: its loader asked in the batch, or what the object was made with.
+    "loaded": _LOADED.replace("DEFER", "_defer_to_loader"),
+    "loaded_or_preloaded": _LOADED.replace("DEFER", "_defer"),
     # A loaded object the object was made with (`recommendedJobs`' jobs): converted and
     # completed here, as `_defer` would; anything else (no value kept, batching off, a
     # failed conversion, a class not seen plain) takes the loaded path, which decides.
@@ -948,7 +954,7 @@ class _Bound(NamedTuple):
 
 
 # The fields that run a resolver (or a loader).
-_LOADING: Final = frozenset({"loaded", "preloaded", "typed_preloaded"})
+_LOADING: Final = frozenset({"loaded", "loaded_or_preloaded", "preloaded", "typed_preloaded"})
 _RESOLVING: Final = frozenset({"standard", *_LOADING})
 
 
@@ -1300,21 +1306,36 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """Ask the field's DataLoader for this object's value and hold a place for it, or
         complete the value the object was made with; False (the standard path) when
         batching is off, the loader cannot be asked or the value is not plain."""
+        if self._deferred is None:
+            return False
+        preloaded = field.plan.loaded.preloaded  # type: ignore[union-attr]
+        if preloaded is not None:  # `LoadedBy.preloaded_value`, without its call
+            try:
+                value = getattr(source, preloaded, NOT_PRELOADED)
+            except Exception:
+                return False
+            if value is not NOT_PRELOADED:
+                return self._complete_preloaded(field, value, path, results, awaitables)
+        return self._defer_to_loader(field, source, path, results, awaitables)
+
+    def _defer_to_loader(
+        self,
+        field: _Field,
+        source: Any,
+        path: LazyPath,
+        results: dict[str, Any],
+        awaitables: list[str],
+    ) -> bool:
+        """`_defer` for an object known to hold no preloaded value: the loader's part."""
         deferred = self._deferred
         if deferred is None:
             return False
         loaded: LoadedBy = field.plan.loaded  # type: ignore[union-attr,assignment]
-        value = NOT_PRELOADED
         try:
-            if loaded.preloaded is not None:  # `loaded.preloaded_value`, without its call
-                value = getattr(source, loaded.preloaded, NOT_PRELOADED)
-            if value is NOT_PRELOADED:
-                loader = getattr(self.context_value.loaders, loaded.loader)
-                key = getattr(source, loaded.key)
+            loader = getattr(self.context_value.loaders, loaded.loader)
+            key = getattr(source, loaded.key)
         except Exception:
             return False
-        if value is not NOT_PRELOADED:
-            return self._complete_preloaded(field, value, path, results, awaitables)
         if loader.__class__ is not DataLoader:
             return False
         results[field.response_name] = None  # the place, so the response keeps its key order

@@ -29,7 +29,7 @@ from schema.ids import node_id
 from schema.loaded_fields import loaded_field
 from schema.organizations import Organization
 from schema.relay import Node
-from schema.row_backed import ColumnValues, RowBacked
+from schema.row_backed import RowBacked, column_values
 from schema.shown import ShownPerRow
 from schema.skills import Skill
 from schema.values import (
@@ -70,6 +70,12 @@ def _requirement(link: SkillLink) -> SkillRequirement:
     )
 
 
+# Where a job row read with its organisation holds the organisation's columns, and where
+# the job made of it keeps them for `organization` (not a field of the GraphQL type).
+_JOINED_ORGANIZATION = "organization"
+_PRELOADED_ORGANIZATION = "_organization_row"
+
+
 @strawberry.type(description="A job an organisation offers.")
 class Job(RowBacked, Node):
     pk: strawberry.Private[uuid.UUID]
@@ -103,14 +109,18 @@ class Job(RowBacked, Node):
     @classmethod
     def from_row(cls, row: JobRow | Columns) -> Job:
         """The job, each field converted from `row` when first read (`RowBacked`)."""
-        columns = ColumnValues(row)
+        columns = column_values(row)
         pk = columns.id
-        return cls.lazily(
+        job = cls.lazily(
             columns,
             id=node_id("Job", pk),
             pk=pk,
             organization_pk=columns.organization_id,
         )
+        if row.__class__ is Columns and _JOINED_ORGANIZATION in row.__dict__:
+            # read with the job (`domain.sql.with_related`)
+            job.__dict__[_PRELOADED_ORGANIZATION] = row.__dict__[_JOINED_ORGANIZATION]
+        return job
 
     converters: ClassVar[Mapping[str, Callable[[JobRow], Any]]] = {
         "title": attrgetter("title"),
@@ -147,6 +157,7 @@ class Job(RowBacked, Node):
         key="organization_pk",
         convert=Organization.from_row,
         description="The organisation offering the job.",
+        preloaded=_PRELOADED_ORGANIZATION,
     )
     skills: list[SkillRequirement] = loaded_field(
         "job_skills",

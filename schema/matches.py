@@ -23,7 +23,7 @@ from schema.ids import node_id
 from schema.jobs import Job
 from schema.loaded_fields import loaded_field
 from schema.relay import Node
-from schema.row_backed import ColumnValues, RowBacked
+from schema.row_backed import RowBacked, column_values
 from schema.workers import Worker
 
 strawberry.enum(MatchStatus, description="Where a match stands; see `transitionMatch`.")
@@ -99,7 +99,7 @@ class Match(RowBacked, Node):
     @classmethod
     def from_row(cls, row: MatchRow | Columns) -> Match:
         """The match, each field converted from `row` when first read (`RowBacked`)."""
-        columns = ColumnValues(row)
+        columns = column_values(row)
         pk = columns.id
         return cls.lazily(
             columns,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from operator import attrgetter
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 
@@ -12,11 +14,12 @@ from domain.auth.models import Organization as OrganizationRow
 from domain.credentials.keys import issuer_keys_of
 from domain.credentials.queries import browse_issued_credentials
 from domain.pagination import PageRequest
+from domain.sql import Columns
 from schema.context import Info
 from schema.enums import OrganizationKind, as_organization_kind
 from schema.ids import node_id
 from schema.relay import After, Before, Connection, First, Last, Node
-from schema.row_backed import ColumnValues
+from schema.row_backed import RowBacked, column_values
 from schema.shown import ShownPerRow
 
 if TYPE_CHECKING:
@@ -28,7 +31,7 @@ LazyIssuerKey = Annotated["IssuerKey", strawberry.lazy("schema.credentials")]
 
 
 @strawberry.type(description="An employer or a credential issuer.")
-class Organization(Node):
+class Organization(RowBacked, Node):
     pk: strawberry.Private[uuid.UUID]
     name: str = strawberry.field(description="The organisation's name.")
     kind: OrganizationKind = strawberry.field(description="Employer or issuer.")
@@ -38,10 +41,21 @@ class Organization(Node):
     created_at: datetime = strawberry.field(description="When it was created on the platform.")
 
     @staticmethod
-    def from_row(row: OrganizationRow) -> Organization:
+    def from_row(row: OrganizationRow | Columns) -> Organization:
         """The same object for the same row object (`schema/shown.py`): a cached row is
-        shared by every request showing it."""
+        shared by every request showing it. A row read for one request only (`Columns`,
+        joined to a page) shares nothing: its object is made, not remembered."""
+        if type(row) is Columns:
+            return _made_from(row)
         return _SHOWN.of(row, _made_from)
+
+    converters: ClassVar[Mapping[str, Callable[[OrganizationRow], Any]]] = {
+        "name": attrgetter("name"),
+        "kind": lambda row: as_organization_kind(row.kind),
+        "trusted": lambda row: row.trusted_at is not None,
+        "created_at": attrgetter("created_at"),
+    }
+    columns_of_field: ClassVar[Mapping[str, tuple[str, ...]]] = {"trusted": ("trusted_at",)}
 
     @strawberry.field(description="An issuer's signing keys, newest first (its members only).")
     async def issuer_keys(self, info: Info) -> list[LazyIssuerKey]:
@@ -74,14 +88,7 @@ class Organization(Node):
 _SHOWN: ShownPerRow[Organization] = ShownPerRow(Organization, 4096)
 
 
-def _made_from(row: OrganizationRow) -> Organization:
-    columns = ColumnValues(row)  # (a shown page converts ~80 organisations)
+def _made_from(row: OrganizationRow | Columns) -> Organization:
+    columns = column_values(row)
     pk = columns.id
-    return Organization(
-        id=node_id("Organization", pk),
-        pk=pk,
-        name=columns.name,
-        kind=as_organization_kind(columns.kind),
-        trusted=columns.trusted_at is not None,
-        created_at=columns.created_at,
-    )
+    return Organization.lazily(columns, id=node_id("Organization", pk), pk=pk)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from strawberry.schema.name_converter import NameConverter
 
+from domain.sql import Columns
+
 ROW = "_row"  # where an instance keeps its row's `ColumnValues`
 
 
@@ -55,7 +57,7 @@ class RowBacked:
         return frozenset(columns)
 
     @classmethod
-    def lazily(cls, columns: ColumnValues, **known: Any) -> Self:
+    def lazily(cls, columns: ColumnValues | Columns, **known: Any) -> Self:
         """An instance holding `known` fields, the rest converted from `columns` when read."""
         if "_converted_on_read" not in cls.__dict__:
             _convert_on_read(cls)
@@ -84,6 +86,12 @@ class ColumnValues:
     if TYPE_CHECKING:  # for the type checker only: any column name reads as a value
 
         def __getattr__(self, name: str) -> Any: ...
+
+
+def column_values(row: Any) -> ColumnValues | Columns:
+    """`row`'s columns as attributes: a `Columns` (a row read only to be shown) is that
+    already, so it is used as it is; any other row is viewed through its `__dict__`."""
+    return row if row.__class__ is Columns else ColumnValues(row)
 
 
 def _convert_on_read(cls: type[RowBacked]) -> None:

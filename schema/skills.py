@@ -13,7 +13,7 @@ from domain.skills.models import Skill as SkillRow
 from schema.enums import Sector, as_sector
 from schema.ids import node_id
 from schema.relay import Node
-from schema.row_backed import ColumnValues, RowBacked
+from schema.row_backed import RowBacked, column_values
 from schema.shown import ShownPerRow
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ _SHOWN: ShownPerRow[Skill] = ShownPerRow(Skill, 4096)
 
 
 def _made_from(row: SkillRow) -> Skill:
-    columns = ColumnValues(row)
+    columns = column_values(row)
     pk = columns.id
     return Skill.lazily(columns, id=node_id("Skill", pk), pk=pk)
 

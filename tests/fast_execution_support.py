@@ -430,16 +430,21 @@ def build_box(recipe: dict[str, Any]) -> Any:
         "kept_twin_row": build_box(recipe["kept_twin"]) if recipe.get("kept_twin") else None,
     }
     if recipe.get("class") == "sneaky":
-        return Sneaky(**values)
-    if recipe.get("class") == "cast":  # a Box its `is_type_of` refuses: cast to another type
-        return strawberry.cast(Owner, Box(**values))
-    return Box(**values)
+        box = Sneaky(**values)
+    elif recipe.get("class") == "cast":  # a Box its `is_type_of` refuses: cast to another type
+        box = strawberry.cast(Owner, Box(**values))
+    else:
+        box = Box(**values)
+    if recipe.get("kept") == "absent":  # made without it: `kept_owner` asks the loader
+        del box.owner_row
+    return box
 
 
 def _kept_owner(kind: str) -> Any:
     """The owner a box is made with: an Owner, none, one the conversion refuses, one
-    not ready yet (awaitable: the standard path awaits it)."""
-    if kind == "good":
+    not ready yet (awaitable: the standard path awaits it); "absent" is taken away once
+    the box is made."""
+    if kind in ("good", "absent"):
         return Owner(name="kept")
     if kind == "late":
         return _late(Owner(name="kept late"))

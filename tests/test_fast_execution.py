@@ -379,7 +379,7 @@ def box_recipe(depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
             "maybe_leaves": st.booleans(),
             "leaves_as": st.just("tuple"),
             "owner": st.sampled_from(["a", "b", "unconvertible", "failing"]),
-            "kept": st.sampled_from(["good", "good", "none", "unconvertible", "late"]),
+            "kept": st.sampled_from(["good", "good", "none", "unconvertible", "late", "absent"]),
             "boxes": st.lists(box_recipe(depth + 1), max_size=2) if depth < 2 else st.just([]),
             "twin": box_recipe(depth + 1) if depth < 2 else st.none(),
             "kept_twin": box_recipe(depth + 1) if depth < 2 else st.none(),
@@ -479,6 +479,11 @@ GOOD_BOX: dict[str, Any] = {"class": "box", "leaf": GOOD_LEAF, "leaves": [GOOD_L
         pytest.param([{**GOOD_BOX, "owner": "unconvertible"}], id="loaded, unconvertible"),
         pytest.param([GOOD_BOX, {**GOOD_BOX, "owner": "failing"}], id="loaded, failing"),
         pytest.param([GOOD_BOX, {**GOOD_BOX, "kept": "none"}], id="preloaded, none"),
+        pytest.param([GOOD_BOX, {**GOOD_BOX, "kept": "absent"}], id="preloaded, absent"),
+        pytest.param(
+            [GOOD_BOX, {**GOOD_BOX, "kept": "absent", "class": "sneaky"}],
+            id="preloaded, absent from another class",
+        ),
         pytest.param(
             [GOOD_BOX, {**GOOD_BOX, "kept": "unconvertible"}], id="preloaded, unconvertible"
         ),

@@ -188,27 +188,31 @@ async def test_a_suggestions_page_reads_what_its_selection_shows(client, service
 SHOWN_JOB = """
 fragment Shown on Job {
   title employmentType remote openings createdAt description
-  location { prefecture city } pay { min max period } organization { id name }
+  location { prefecture city } pay { min max period }
+  organization { id name kind trusted createdAt }
   skills { skill { slug } minLevel required }
 }
 """
 
 
 async def test_suggested_jobs_are_read_with_their_page_as_node_shows_them(client, services, world):
-    """`recommendedJobs` reads each suggestion's job in the page's own statement (the
-    columns its selection shows) instead of asking the job loader (or the cache behind
-    it): the jobs are exactly what `node` shows."""
+    """`recommendedJobs` reads each suggestion's job and the job's organisation in the
+    page's own statement (the columns its selection shows) instead of asking their
+    loaders (or the cache behind them): the jobs are exactly what `node` shows."""
     employer = world["employer"].token
     first = await create_job(client, employer, publish=True, title="一件目")
     second = await create_job(client, employer, publish=True, title="二件目", remote=True)
     await run_jobs(services)
     query = SHOWN_JOB + "{ recommendedJobs(first: 10) { edges { node { job { id ...Shown } } } } }"
-    loader = {"name": "iworkz_dataloader_batch_size_count", "loader": "jobs_visible_to"}
-    batches = value(await scrape(client), **loader)
+    loaders = [
+        {"name": "iworkz_dataloader_batch_size_count", "loader": loader}
+        for loader in ("jobs_visible_to", "organizations_by_id")
+    ]
+    batches = [value(await scrape(client), **loader) for loader in loaders]
     edges = data(await gql(client, query, token=world["near"].token))["recommendedJobs"]["edges"]
     jobs = [edge["node"]["job"] for edge in edges]
     assert {job["id"] for job in jobs} == {first["id"], second["id"]}
-    assert value(await scrape(client), **loader) == batches
+    assert [value(await scrape(client), **loader) for loader in loaders] == batches
     for job in jobs:
         assert job == await shown_by_node(client, SHOWN_JOB, job["id"], employer)
 
@@ -218,15 +222,24 @@ async def test_suggestions_selected_twice_under_one_name_show_both_selections(
 ) -> None:
     """A merged `recommendedJobs` (selected twice under one name) reads what both of its
     selections show, the suggestion's columns and its job's."""
-    job = await create_job(client, world["employer"].token, publish=True, title="二重選択")
+    employer = world["employer"].token
+    job = await create_job(client, employer, publish=True, title="二重選択")
     await run_jobs(services)
     query = """{
-      recommendedJobs(first: 10) { edges { node { id job { id } } } }
-      recommendedJobs(first: 10) { edges { node { score job { title } } } }
+      recommendedJobs(first: 10) { edges { node { id job { id organization { id } } } } }
+      recommendedJobs(first: 10) { edges { node { score job { title organization { name } } } } }
     }"""
     edges = data(await gql(client, query, token=world["near"].token))["recommendedJobs"]["edges"]
     shown = {edge["node"]["job"]["id"]: edge["node"] for edge in edges}
-    assert shown[job["id"]]["job"] == {"id": job["id"], "title": "二重選択"}
+    organization = await shown_by_node(
+        client, "fragment Shown on Job { organization { id name } }", job["id"], employer
+    )
+    assert organization["organization"]["name"] == "Engine KK"
+    assert shown[job["id"]]["job"] == {
+        "id": job["id"],
+        "title": "二重選択",
+        "organization": organization["organization"],
+    }
     assert isinstance(shown[job["id"]]["score"], float)
 
 

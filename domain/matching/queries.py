@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from domain.auth.models import Organization
 from domain.auth.organizations import organization_ids_of
 from domain.auth.principal import Principal, Role
 from domain.errors import NotFound, validated
@@ -24,7 +25,7 @@ from domain.matching.models import Match, MatchTransition
 from domain.pagination import Page, PageQuery, PageRequest, keyset_page
 from domain.profiles.models import WorkerProfile
 from domain.profiles.service import profile_of_user
-from domain.sql import Columns, PlainRows, Readable, all_but, plain_rows
+from domain.sql import Columns, JoinedColumns, Readable, all_but, plain_rows, with_related
 from domain.values import Model
 
 Connect = Callable[[], AbstractAsyncContextManager[Readable]]  # a lent read connection
@@ -124,19 +125,21 @@ def _job_suggestions(_shape: None) -> Select[Any]:
     return select(Match).where(col(Match.job_id) == bindparam("job_id"), _IS_ACTIVE)
 
 
-@lru_cache(maxsize=1)
-def _recommendations(_shape: None) -> Select[Any]:
-    """A worker's active matches with open jobs, the worker's profile found inside the
-    statement (one round trip, not two; `PageQuery`: compiled once)."""
+@lru_cache(maxsize=2)
+def _recommendations(with_organization: bool) -> Select[Any]:
+    """A worker's active matches with open jobs (and their organisations, to read them
+    too), the worker's profile found inside the statement (one round trip, not two;
+    `PageQuery`: compiled once per shape)."""
     caller_profile = (
         select(WorkerProfile.id)
         .where(col(WorkerProfile.user_id) == bindparam("user_id"))
         .scalar_subquery()
     )
-    return (
-        select(Match)
-        .join(Job, col(Job.id) == col(Match.job_id))
-        .where(col(Match.profile_id) == caller_profile, _IS_ACTIVE, col(Job.status) == "OPEN")
+    statement = select(Match).join(Job, col(Job.id) == col(Match.job_id))
+    if with_organization:
+        statement = statement.join(Organization, col(Organization.id) == col(Job.organization_id))
+    return statement.where(
+        col(Match.profile_id) == caller_profile, _IS_ACTIVE, col(Job.status) == "OPEN"
     )
 
 
@@ -146,19 +149,27 @@ async def recommended_jobs(
     page: PageRequest,
     columns: Collection[str] | None = None,
     job_columns: Collection[str] | None = None,
+    organization_columns: Collection[str] | None = None,
     connect: Connect | None = None,
 ) -> Page[Match | Columns]:
     """The viewing worker's open matches, best score first. With `columns`, only those
     columns are read, as `Columns` (the rest raise on access). With `job_columns` too,
     each match's job is read in the same statement, those columns of it, into
     `Page.joined` (`Columns`; None where the actor may not see it): a page of 100
-    suggestions then needs no job loader."""
+    suggestions then needs no job loader. With `organization_columns` as well, each
+    job's `Columns` holds its organisation's as `organization` (public, as an open job
+    is), and the page needs no organisation loader either."""
     user_id = actor.require_role(Role.WORKER)
     page.validate()
-    joined = None
+    joined: JoinedColumns | None = None
+    with_organization = False
     if columns is not None and job_columns is not None:
         joined = plain_rows(Job, all_but(Job, {*job_columns, "id"}))
-    query = PageQuery(_recommendations, None, {"user_id": user_id})
+        if organization_columns is not None:
+            with_organization = True
+            organizations = plain_rows(Organization, all_but(Organization, organization_columns))
+            joined = with_related(joined, "organization", organizations)
+    query = PageQuery(_recommendations, with_organization, {"user_id": user_id})
     found = await _best_first(session_factory, query, page, columns, joined, connect)
     # Only open jobs are on the page: public, so whether the actor sees them is one answer
     # for the page (`job_visible` of a public job).
@@ -176,7 +187,7 @@ async def _best_first(
     query: PageQuery,
     page: PageRequest,
     columns: Collection[str] | None,
-    joined: PlainRows[Any] | None = None,
+    joined: JoinedColumns | None = None,
     connect: Connect | None = None,
 ) -> Page[Match | Columns]:
     """A page of suggestions, best score first, read as plain rows (a page to show) of
