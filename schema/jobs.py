@@ -111,16 +111,11 @@ class Job(RowBacked, Node):
         """The job, each field converted from `row` when first read (`RowBacked`)."""
         columns = column_values(row)
         pk = columns.id
-        job = cls.lazily(
-            columns,
-            id=node_id("Job", pk),
-            pk=pk,
-            organization_pk=columns.organization_id,
-        )
+        known = {"id": node_id("Job", pk), "pk": pk, "organization_pk": columns.organization_id}
         if row.__class__ is Columns and _JOINED_ORGANIZATION in row.__dict__:
             # read with the job (`domain.sql.with_related`)
-            job.__dict__[_PRELOADED_ORGANIZATION] = row.__dict__[_JOINED_ORGANIZATION]
-        return job
+            known[_PRELOADED_ORGANIZATION] = row.__dict__[_JOINED_ORGANIZATION]
+        return cls.lazily(columns, known)
 
     converters: ClassVar[Mapping[str, Callable[[JobRow], Any]]] = {
         "title": attrgetter("title"),

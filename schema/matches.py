@@ -103,10 +103,12 @@ class Match(RowBacked, Node):
         pk = columns.id
         return cls.lazily(
             columns,
-            id=node_id("Match", pk),
-            pk=pk,
-            job_pk=columns.job_id,
-            profile_pk=columns.profile_id,
+            {
+                "id": node_id("Match", pk),
+                "pk": pk,
+                "job_pk": columns.job_id,
+                "profile_pk": columns.profile_id,
+            },
         )
 
     converters: ClassVar[Mapping[str, Callable[[MatchRow], Any]]] = {

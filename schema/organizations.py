@@ -91,4 +91,4 @@ _SHOWN: ShownPerRow[Organization] = ShownPerRow(Organization, 4096)
 def _made_from(row: OrganizationRow | Columns) -> Organization:
     columns = column_values(row)
     pk = columns.id
-    return Organization.lazily(columns, id=node_id("Organization", pk), pk=pk)
+    return Organization.lazily(columns, {"id": node_id("Organization", pk), "pk": pk})

@@ -11,6 +11,7 @@ from strawberry.schema.name_converter import NameConverter
 from domain.sql import Columns
 
 ROW = "_row"  # where an instance keeps its row's `ColumnValues`
+_new = object.__new__
 
 
 class RowBacked:
@@ -56,14 +57,19 @@ class RowBacked:
                 columns.add(field)
         return frozenset(columns)
 
+    # The class whose fields convert on read: a subclass inherits its parent's, not its own.
+    _converted_on_read: ClassVar[type | None] = None
+
     @classmethod
-    def lazily(cls, columns: ColumnValues | Columns, **known: Any) -> Self:
-        """An instance holding `known` fields, the rest converted from `columns` when read."""
-        if "_converted_on_read" not in cls.__dict__:
+    def lazily(cls, columns: ColumnValues | Columns, known: dict[str, Any]) -> Self:
+        """An instance holding the `known` fields, the rest converted from `columns` when
+        read. `known` becomes the instance's `__dict__` (not a copy): three objects a
+        suggestion, and a keyword-argument call and `cls.__new__` cost a third more."""
+        if cls._converted_on_read is not cls:
             _convert_on_read(cls)
-        instance = cls.__new__(cls)
+        instance = _new(cls)
         known[ROW] = columns
-        instance.__dict__ = known  # the keyword arguments' own dict, not a copy
+        instance.__dict__ = known
         return instance
 
 
@@ -101,7 +107,7 @@ def _convert_on_read(cls: type[RowBacked]) -> None:
     for name, convert in cls.converters.items():
         if name not in cls.__dict__:  # a field with a default keeps it
             setattr(cls, name, _ConvertedOnRead(name, convert))
-    cls._converted_on_read = True  # type: ignore[attr-defined]
+    cls._converted_on_read = cls
 
 
 class _ConvertedOnRead:
@@ -133,7 +139,7 @@ def converted_on_read(cls: type, name: str) -> Callable[[Any], Any] | None:
     row on first read (what an executor may call itself: `schema.fast_execution`)."""
     if not (isinstance(cls, type) and issubclass(cls, RowBacked)):
         return None
-    if "_converted_on_read" not in cls.__dict__:
+    if cls._converted_on_read is not cls:
         _convert_on_read(cls)
     found = next((klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__), None)
     return found.convert if isinstance(found, _ConvertedOnRead) else None

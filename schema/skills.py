@@ -64,7 +64,7 @@ _SHOWN: ShownPerRow[Skill] = ShownPerRow(Skill, 4096)
 def _made_from(row: SkillRow) -> Skill:
     columns = column_values(row)
     pk = columns.id
-    return Skill.lazily(columns, id=node_id("Skill", pk), pk=pk)
+    return Skill.lazily(columns, {"id": node_id("Skill", pk), "pk": pk})
 
 
 async def load_skill(info: Info, pk: uuid.UUID) -> Skill | None:

@@ -396,7 +396,7 @@ def build_leaf(recipe: dict[str, Any]) -> Any:
 
     def make(_row: Any) -> Leaf:
         if cls == "row":
-            return Leaf.lazily(ColumnValues(columns), maybe_text="known")
+            return Leaf.lazily(ColumnValues(columns), {"maybe_text": "known"})
         return Leaf(**values)
 
     return SHOWN_LEAVES.of(object(), make) if recipe.get("shown") else make(None)
