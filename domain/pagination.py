@@ -267,10 +267,11 @@ async def keyset_page(
         )
         async with (connect or session_factory)() as on:
             result = await compiled.fetch(on, **query.values, **bounds)
-        make = plain.columns_of if as_columns else plain.instance
+        make = plain.columns_reader() if as_columns else plain.instance
         rows = [make(row) for row in result]
         if joined is not None:
-            also = [joined.columns_of(row, plain.width) for row in result]
+            read_joined = joined.columns_reader(plain.width)
+            also = [read_joined(row) for row in result]
     has_more = len(rows) > request.size
     rows, also = rows[: request.size], also[: request.size]
     if request.backwards:

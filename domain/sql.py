@@ -70,35 +70,33 @@ _set_private = vars(BaseModel)["__pydantic_private__"].__set__
 
 class PlainRows(Generic[M]):
     """How to read `model` as plain columns and turn each result row back into a
-    `detached` instance: by position, the column keys worked out once per model."""
+    `detached` instance, or into `Columns`: by position, the column keys worked out once
+    per model."""
 
     def __init__(self, model: type[M], leave_out: Collection[str] = ()) -> None:
         table = model.__table__  # type: ignore[attr-defined]
         self.model = model
         self.columns = [column for column in table.columns if column.key not in leave_out]
-        self._keys = [column.key for column in self.columns]
-        self.width = len(self._keys)
+        self.keys = tuple(column.key for column in self.columns)
+        if not all(key.isidentifier() for key in self.keys):
+            raise ValueError(f"not column keys: {self.keys}")
+        self.width = len(self.keys)
         self._readers: dict[int, Callable[[Sequence[Any]], dict[str, Any]]] = {}
 
     def position(self, key: str) -> int:
         """Where column `key` is in a row read with `columns`."""
-        return self._keys.index(key)
+        return self.keys.index(key)
 
     def instance(self, row: Sequence[Any], start: int = 0) -> M:
         """The instance held by `row[start : start + width]`."""
-        return detached(self.model, self._reader(start)(row))
-
-    def columns_of(self, row: Sequence[Any], start: int = 0) -> Columns:
-        """The columns held by `row[start : start + width]`, without an instance."""
-        columns = _new(Columns)
-        columns.__dict__ = self._reader(start)(row)
-        return columns
-
-    def _reader(self, start: int) -> Callable[[Sequence[Any]], dict[str, Any]]:
         reader = self._readers.get(start)
         if reader is None:
-            reader = self._readers[start] = _dict_reader(self._keys, start)
-        return reader
+            reader = self._readers[start] = eval(f"lambda row: {_dict_display(self.keys, start)}")
+        return detached(self.model, reader(row))
+
+    def columns_reader(self, start: int = 0) -> Callable[[Sequence[Any]], Columns]:
+        """What makes the `Columns` held by `row[start : start + width]`."""
+        return _columns_reader(((self.keys, start, None),))
 
 
 class Columns:
@@ -114,12 +112,13 @@ class Columns:
 
 class JoinedColumns(Protocol):
     """How a statement's rows hold the columns of a table it joins (`keyset_page`'s
-    `joined`): the columns to select after the statement's own, and each row's as `Columns`."""
+    `joined`): the columns to select after the statement's own, and what makes each
+    row's `Columns`."""
 
     @property
     def columns(self) -> Sequence[Column[Any]]: ...
 
-    def columns_of(self, row: Sequence[Any], start: int = 0) -> Columns: ...
+    def columns_reader(self, start: int = 0) -> Callable[[Sequence[Any]], Columns]: ...
 
 
 class WithRelated:
@@ -128,15 +127,16 @@ class WithRelated:
     page's statement, for a page that shows both (what two loaders would fetch)."""
 
     def __init__(self, rows: PlainRows[Any], name: str, related: PlainRows[Any]) -> None:
+        if not name.isidentifier() or name in rows.keys:
+            raise ValueError(f"not a name for the related columns: {name}")
         self.columns = [*rows.columns, *related.columns]
         self._rows = rows
         self._name = name
         self._related = related
 
-    def columns_of(self, row: Sequence[Any], start: int = 0) -> Columns:
-        columns = self._rows.columns_of(row, start)
-        columns.__dict__[self._name] = self._related.columns_of(row, start + self._rows.width)
-        return columns
+    def columns_reader(self, start: int = 0) -> Callable[[Sequence[Any]], Columns]:
+        related = (self._related.keys, start + self._rows.width, self._name)
+        return _columns_reader((related, (self._rows.keys, start, None)))
 
 
 @lru_cache(maxsize=64)  # one per pair of column sets a query shape reads: compiled once
@@ -144,15 +144,31 @@ def with_related(rows: PlainRows[Any], name: str, related: PlainRows[Any]) -> Wi
     return WithRelated(rows, name, related)
 
 
-def _dict_reader(keys: Sequence[str], start: int) -> Callable[[Sequence[Any]], dict[str, Any]]:
-    """`lambda row: {keys[0]: row[start], keys[1]: row[start + 1], …}`, generated: a dict
-    display with constant keys and indexes is ~4× faster than slicing the row and
-    zipping it with the keys, and a page of jobs turns ~400 rows into instances."""
-    if not all(key.isidentifier() for key in keys):
-        raise ValueError(f"not column keys: {keys}")
-    items = ", ".join(f"{key!r}: row[{start + index}]" for index, key in enumerate(keys))
-    reader: Callable[[Sequence[Any]], dict[str, Any]] = eval(f"lambda row: {{{items}}}")
-    return reader
+def _dict_display(keys: Sequence[str], start: int, *extra: str) -> str:
+    """`{keys[0]: row[start], keys[1]: row[start + 1], …}` as code: a dict display with
+    constant keys and indexes is ~4× faster than slicing the row and zipping it with the
+    keys, and a page of jobs turns ~400 rows into instances."""
+    items = [f"{key!r}: row[{start + index}]" for index, key in enumerate(keys)]
+    return "{" + ", ".join([*items, *extra]) + "}"
+
+
+@lru_cache(maxsize=256)
+def _columns_reader(
+    parts: tuple[tuple[tuple[str, ...], int, str | None], ...],
+) -> Callable[[Sequence[Any]], Columns]:
+    """One generated function making the `Columns` of each part (keys, start, and the
+    name under which the next part holds it), the last returned: one call a row, where
+    making a joined row with its related row through methods took seven."""
+    lines, held = ["def read(row):"], None
+    for index, (keys, start, name) in enumerate(parts):
+        extra = () if held is None else (f"{held[0]!r}: c{held[1]}",)
+        display = _dict_display(keys, start, *extra)
+        lines += [f"    c{index} = new(Columns)", f"    c{index}.__dict__ = {display}"]
+        held = (name, index) if name is not None else None
+    lines.append(f"    return c{len(parts) - 1}")
+    namespace: dict[str, Any] = {"new": _new, "Columns": Columns}
+    exec("\n".join(lines), namespace)
+    return namespace["read"]  # type: ignore[no-any-return]
 
 
 def all_but(model: type[Any], columns: Collection[str]) -> frozenset[str]:
