@@ -546,7 +546,8 @@ _SNIPPETS: Final = {
     "standard": "ctx._standard(F{k}, src, path, r, aw)\n",
     # Its resolver answers `info.parent_type.name`.
     "typename": "r[{name}] = {typename}\n",
-    # A loaded field: its loader asked in the batch, or what the object was made with.
+    # A loaded field: its loader asked in the batch; one that declares a preloaded value
+    # its class may hide (no `preloaded_on`) looks for that value first, as `getattr` does.
     "loaded": _LOADED.replace("DEFER", "_defer_to_loader"),
     "loaded_or_preloaded": _LOADED.replace("DEFER", "_defer"),
     # A loaded object the object was made with (`recommendedJobs`' jobs): converted and

@@ -45,7 +45,7 @@ class Organization(RowBacked, Node):
         """The same object for the same row object (`schema/shown.py`): a cached row is
         shared by every request showing it. A row read for one request only (`Columns`,
         joined to a page) shares nothing: its object is made, not remembered."""
-        if type(row) is Columns:
+        if row.__class__ is Columns:
             return _made_from(row)
         return _SHOWN.of(row, _made_from)
 

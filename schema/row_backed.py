@@ -10,7 +10,7 @@ from strawberry.schema.name_converter import NameConverter
 
 from domain.sql import Columns
 
-ROW = "_row"  # where an instance keeps its row's `ColumnValues`
+ROW = "_row"  # where an instance keeps its row's columns (`column_values`)
 _new = object.__new__
 
 
