@@ -12,7 +12,7 @@ import strawberry
 
 from domain.ai import ad_quality, suggestions
 from domain.jobs.models import Job as JobRow
-from domain.jobs.queries import SkillLink
+from domain.jobs.queries import JOINED_ORGANIZATION, SkillLink
 from domain.sql import Columns
 from schema.ai import AdQualityHint, PaySuggestion, TextExtraction
 from schema.context import Info
@@ -70,9 +70,8 @@ def _requirement(link: SkillLink) -> SkillRequirement:
     )
 
 
-# Where a job row read with its organisation holds the organisation's columns, and where
-# the job made of it keeps them for `organization` (not a field of the GraphQL type).
-_JOINED_ORGANIZATION = "organization"
+# Where a job made of a row read with its organisation (`JOINED_ORGANIZATION`) keeps the
+# organisation's columns for `organization` (not a field of the GraphQL type).
 _PRELOADED_ORGANIZATION = "_organization_row"
 
 
@@ -112,9 +111,9 @@ class Job(RowBacked, Node):
         columns = column_values(row)
         pk = columns.id
         known = {"id": node_id("Job", pk), "pk": pk, "organization_pk": columns.organization_id}
-        if row.__class__ is Columns and _JOINED_ORGANIZATION in row.__dict__:
+        if row.__class__ is Columns and JOINED_ORGANIZATION in row.__dict__:
             # read with the job (`domain.sql.with_related`)
-            known[_PRELOADED_ORGANIZATION] = row.__dict__[_JOINED_ORGANIZATION]
+            known[_PRELOADED_ORGANIZATION] = row.__dict__[JOINED_ORGANIZATION]
         return cls.lazily(columns, known)
 
     converters: ClassVar[Mapping[str, Callable[[JobRow], Any]]] = {

@@ -53,6 +53,10 @@ from domain.sql import (
 from domain.text_search import MAX_QUERY_LENGTH, search_sql, search_terms
 from domain.values import EmploymentType, Model
 
+# The attribute under which a job's `Columns`, read joined to its organisation's
+# (`domain.sql.with_related`), hold the organisation's `Columns`.
+JOINED_ORGANIZATION = "organization"
+
 
 class JobFilter(Model):
     text: str | None = Field(default=None, max_length=MAX_QUERY_LENGTH)

@@ -19,7 +19,7 @@ from domain.auth.organizations import organization_ids_of
 from domain.auth.principal import Principal, Role
 from domain.errors import NotFound, validated
 from domain.jobs.models import Job
-from domain.jobs.queries import reads_jobs
+from domain.jobs.queries import JOINED_ORGANIZATION, reads_jobs
 from domain.matching.lifecycle import CONTACT_SHARED, FINAL, MatchStatus
 from domain.matching.models import Match, MatchTransition
 from domain.pagination import Page, PageQuery, PageRequest, keyset_page
@@ -157,7 +157,7 @@ async def recommended_jobs(
     each match's job is read in the same statement, those columns of it, into
     `Page.joined` (`Columns`; None where the actor may not see it): a page of 100
     suggestions then needs no job loader. With `organization_columns` as well, each
-    job's `Columns` holds its organisation's as `organization` (public, as an open job
+    job's `Columns` holds its organisation's as `JOINED_ORGANIZATION` (public, as an open job
     is), and the page needs no organisation loader either."""
     user_id = actor.require_role(Role.WORKER)
     page.validate()
@@ -168,7 +168,7 @@ async def recommended_jobs(
         if organization_columns is not None:
             with_organization = True
             organizations = plain_rows(Organization, all_but(Organization, organization_columns))
-            joined = with_related(joined, "organization", organizations)
+            joined = with_related(joined, JOINED_ORGANIZATION, organizations)
     query = PageQuery(_recommendations, with_organization, {"user_id": user_id})
     found = await _best_first(session_factory, query, page, columns, joined, connect)
     # Only open jobs are on the page: public, so whether the actor sees them is one answer
