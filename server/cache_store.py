@@ -13,6 +13,9 @@ from redis.asyncio import Redis
 
 
 class CacheStore(Protocol):
+    # Whether a call may wait on something outside this process (and so needs a timeout).
+    remote: bool
+
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
 
     async def put_many(self, items: Sequence[tuple[str, bytes]], ttl_seconds: int) -> None: ...
@@ -28,6 +31,8 @@ class CacheStore(Protocol):
 
 class RedisCacheStore:
     """One round trip per operation (MGET, SET EX, one pipeline for an invalidation)."""
+
+    remote = True
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
@@ -57,7 +62,10 @@ class RedisCacheStore:
 
 
 class MemoryCacheStore:
-    """Embedded mode (one process): least recently used entries go beyond `max_entries`."""
+    """Embedded mode (one process): least recently used entries go beyond `max_entries`.
+    Its calls never wait, so the cache puts no timeout around them."""
+
+    remote = False
 
     def __init__(self, max_entries: int = 10_000) -> None:
         self._max_entries = max_entries

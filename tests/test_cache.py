@@ -228,6 +228,8 @@ async def test_requests_that_wrote_and_live_connections_bypass_the_cache(service
 class DeadStore:
     """A cache server that fails (or hangs) on every call."""
 
+    remote = True
+
     def __init__(self, hang: bool = False) -> None:
         self.hang = hang
         self.calls = 0
