@@ -77,10 +77,14 @@ def _finished(scope: Scope, info: RequestInfo, status: int | None, seconds: floa
     if not websocket and not quiet:
         label = method if method in _METHODS else "OTHER"
         metrics.labelled(metrics.HTTP_RESPONSES, label, str(status)).inc()
+    level = logging.DEBUG if quiet and status < 400 else logging.INFO
+    if not log.isEnabledFor(level):
+        return
     client = scope.get("client")
+    user_id = info.user_id
     # The path only: a GET query string may carry GraphQL variables (personal data).
     log.log(
-        logging.DEBUG if quiet and status < 400 else logging.INFO,
+        level,
         "%s %s %s",
         method,
         path,
@@ -92,7 +96,7 @@ def _finished(scope: Scope, info: RequestInfo, status: int | None, seconds: floa
             duration_ms=round(seconds * 1000, 1),
             operation_name=info.operation_name,
             operation_type=info.operation_type,
-            user_id=info.user_id,
+            user_id=None if user_id is None else str(user_id),
             client_ip=client[0] if client else None,
         ),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,7 +31,7 @@ class RequestInfo:
     request_id: str
     operation_name: str | None = None
     operation_type: str | None = None
-    user_id: str | None = None
+    user_id: uuid.UUID | None = None
 
 
 _request: ContextVar[RequestInfo | None] = ContextVar("iworkz_request", default=None)

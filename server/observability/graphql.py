@@ -39,12 +39,13 @@ _seen_operation_names: set[str] = set()
 def operation_label(name: str | None) -> str:
     if not name:
         return "anonymous"
+    if name in _seen_operation_names:  # checked when first seen: no pattern match again
+        return name
     if not _OPERATION_NAME.fullmatch(name):
         return "invalid"
-    if name not in _seen_operation_names:
-        if len(_seen_operation_names) >= MAX_OPERATION_NAMES:
-            return "other"
-        _seen_operation_names.add(name)
+    if len(_seen_operation_names) >= MAX_OPERATION_NAMES:
+        return "other"
+    _seen_operation_names.add(name)
     return name
 
 
@@ -109,19 +110,24 @@ class GraphQLObserver(SchemaExtension):
             return
         name = self.execution_context.operation_name
         info.operation_type = kind
-        info.operation_name = name if name is None or _OPERATION_NAME.fullmatch(name) else "invalid"
+        sane = name is None or name in _seen_operation_names or _OPERATION_NAME.fullmatch(name)
+        info.operation_name = name if sane else "invalid"
         principal = getattr(self.execution_context.context, "principal", None)
-        user_id = getattr(principal, "user_id", None)
-        if user_id is not None:
-            info.user_id = str(user_id)
+        info.user_id = getattr(principal, "user_id", None)
+
+
+_OPERATION_METRICS: dict[tuple[str, str], tuple[Any, Any]] = {}  # bounded by the labels
 
 
 def _operation_metrics(name: str, kind: str) -> tuple[Any, Any]:
     """The request counter and duration histogram of one (operation label, type)."""
-    return (
-        metrics.labelled(metrics.GRAPHQL_REQUESTS, name, kind),
-        metrics.labelled(metrics.GRAPHQL_DURATION, name, kind),
-    )
+    pair = _OPERATION_METRICS.get((name, kind))
+    if pair is None:
+        pair = _OPERATION_METRICS[name, kind] = (
+            metrics.labelled(metrics.GRAPHQL_REQUESTS, name, kind),
+            metrics.labelled(metrics.GRAPHQL_DURATION, name, kind),
+        )
+    return pair
 
 
 def time_resolvers(schema: S) -> S:
