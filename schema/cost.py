@@ -55,6 +55,9 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from domain.pagination import DEFAULT_PAGE_SIZE
 
 COST_MEMO_SIZE = 4096
+# The memo's key for a request's variables: `json.dumps(variables, sort_keys=True)`
+# without making an encoder on every request.
+_VARIABLES_KEY = json.JSONEncoder(sort_keys=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,7 @@ class QueryCostCalculator:
         resolver runs, so such an operation costs only the minimum.
         """
         try:
-            key = (id(document), operation_name, json.dumps(variables, sort_keys=True))
+            key = (id(document), operation_name, _VARIABLES_KEY.encode(variables))
         except (TypeError, ValueError):
             key = None  # variables JSON cannot hold (tests pass Python objects): no memo
         if key is not None and (known := self._known.get(key)) is not None:
