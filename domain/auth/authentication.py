@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -17,7 +19,8 @@ from sqlmodel import select
 
 from domain.auth.models import OAuthClient, User
 from domain.auth.principal import ANONYMOUS, Principal, Role
-from domain.auth.tokens import AccessTokens, InvalidToken
+from domain.auth.tokens import AccessTokens, InvalidToken, VerifiedToken
+from domain.bounded import keep
 from domain.sql import CompiledRead
 
 
@@ -39,9 +42,8 @@ async def principal_for_bearer(
         async with connect() as connection:
             if verified.client_id is not None:
                 principal = await _partner(connection, verified.client_id, verified.scopes)
-            else:
-                principal = await _user(connection, verified.subject, verified.session_epoch)
-        return replace(principal, expires_at=verified.expires_at)
+                return replace(principal, expires_at=verified.expires_at)
+            return await _user(connection, verified)
     except InvalidToken as problem:
         return Principal(credential_problem=str(problem))
 
@@ -57,18 +59,40 @@ _CLIENT_STANDING = CompiledRead(
 )
 
 
-async def _user(connection: Any, subject: str, epoch: int) -> Principal:
-    try:
-        user_id = uuid.UUID(subject)
-    except ValueError:
-        raise InvalidToken("The access token is malformed.") from None
+# A user's principal, by its token's subject and expiry and the roles read with it: the
+# same for every request of one session while its roles stay (~20 K instructions, ~1 %
+# of a `node` lookup, to make again). The standing is still read every request.
+_PRINCIPALS: dict[tuple[str, datetime, tuple[str, ...]], Principal] = {}
+PRINCIPALS_KEPT = 4096
+
+
+async def _user(connection: Any, verified: VerifiedToken) -> Principal:
+    subject = verified.subject
+    user_id = _user_id(subject)
     rows = await _USER_STANDING.fetch(connection, user_id=user_id)
     if not rows:
         raise InvalidToken("The account of this access token no longer exists.")
     roles, current_epoch = rows[0]
-    if epoch != current_epoch:
+    if verified.session_epoch != current_epoch:
         raise InvalidToken("This session has been signed out; sign in again.")
-    return Principal(user_id=user_id, roles=frozenset(Role(role) for role in roles))
+    key = (subject, verified.expires_at, tuple(roles))
+    principal = _PRINCIPALS.get(key)
+    if principal is None:
+        principal = Principal(
+            user_id=user_id,
+            roles=frozenset(Role(role) for role in roles),
+            expires_at=verified.expires_at,
+        )
+        keep(_PRINCIPALS, key, principal, PRINCIPALS_KEPT)
+    return principal
+
+
+@lru_cache(maxsize=4096)
+def _user_id(subject: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(subject)
+    except ValueError:
+        raise InvalidToken("The access token is malformed.") from None
 
 
 async def _partner(connection: Any, client_id: str, scopes: tuple[str, ...]) -> Principal:
