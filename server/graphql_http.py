@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.responses import Response
@@ -175,8 +176,24 @@ def get_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+# Every digit made "0": a run of 19 digits is then a plain substring search (a regular
+# expression scanned a body ten times slower).
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19
+
+
 def decode_body(body: bytes) -> object:
-    """A body that cannot be parsed as JSON (UTF-8) is a 400, as the draft asks."""
+    """A body that cannot be parsed as JSON (UTF-8) is a 400, as the draft asks.
+
+    orjson first: 0.6 against 3.4 µs for a `node` request. `json`'s answer stays the
+    rule, so what is accepted and how is unchanged: what orjson refuses (`NaN`, a lone
+    surrogate, UTF-16) goes to `json`, and so does a body with a run of 19 digits, where
+    an integer beyond 64 bits may be (orjson would make it a float)."""
+    if _LONG_NUMBER not in body.translate(_DIGITS):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):

@@ -205,6 +205,29 @@ async def test_a_body_that_is_not_json_is_400(client, accept, content):
     assert response.json()["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        # Beyond 64 bits: an integer still (a fast JSON parser would make it a float).
+        (
+            "123456789012345678901234567890",
+            "non 32-bit signed integer value: 123456789012345678901234567890",
+        ),
+        ("NaN", "non-integer value: nan"),  # not JSON, but Python's parser reads it
+        ("2.5", "non-integer value: 2.5"),
+    ],
+)
+async def test_a_variable_is_read_as_written_whatever_the_number(client, number, message):
+    content = '{"query": "query($n: Int) { jobs(first: $n) { totalCount } }", '
+    content += f'"variables": {{"n": {number}}}}}'
+    response = await client.post(
+        "/graphql", content=content, headers={"Content-Type": JSON, "Accept": GRJ}
+    )
+    assert response.status_code == 422  # the draft's code for variables that do not coerce
+    assert codes(response) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert message in response.json()["errors"][0]["message"]
+
+
 @pytest.mark.parametrize("accept", [GRJ, JSON])
 @pytest.mark.parametrize(
     "content",
