@@ -58,6 +58,7 @@ from schema.relay import Connection, Node
 from schema.skills import Skill
 from schema.suggestions import HideSuggestions
 from schema.users import AuthPayload, LogoutPayload, User, UserPayload
+from schema.variable_signatures import install as install_kept_variable_signatures
 from schema.webhooks import CreateWebhookPayload, DeleteWebhookPayload, Webhook
 from schema.workers import Worker, WorkerProfilePayload
 
@@ -329,6 +330,7 @@ def build_schema(
     per-field bookkeeping (schema/fast_execution.py); off, strawberry's executor runs.
     `cache_documents` parses and validates each distinct text once (schema/document_cache.py)."""
     install_planned_arguments()
+    install_kept_variable_signatures()
     limits = query_limits or QueryLimits()
     extensions: list[Any] = [
         lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
