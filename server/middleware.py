@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.asgi_headers import request_header
 
 # The API serves JSON: nothing may be framed, sniffed or loaded from elsewhere.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -78,7 +79,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        declared = request_header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return

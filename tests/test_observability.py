@@ -21,7 +21,7 @@ from schema.ids import from_global_id
 from server import metrics
 from server.app import create_app
 from server.observability import graphql as observed_graphql
-from server.observability.context import RequestInfo, bound_request
+from server.observability.context import BoundRequest, RequestInfo
 from server.observability.graphql import MAX_OPERATION_NAMES, GraphQLObserver, operation_label
 from server.observability.prometheus import start_metrics_server
 from tests.background import free_port, run_jobs
@@ -260,7 +260,7 @@ async def test_request_id_reaches_the_jobs_and_their_log(client, services):
 
 
 async def test_jobs_enqueued_outside_a_request_carry_no_id(services):
-    with bound_request(RequestInfo("outer")):
+    with BoundRequest(RequestInfo("outer")):
         await services.queue.enqueue("anchor_credentials", job_id=f"with:{uuid.uuid4()}")
     await services.queue.enqueue("anchor_credentials", job_id=f"without:{uuid.uuid4()}")
     with captured_logs() as logs:

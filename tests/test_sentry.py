@@ -18,7 +18,7 @@ import sentry_sdk
 
 import resolvers.skills
 from server.app import create_app
-from server.observability.context import RequestInfo, bound_request
+from server.observability.context import BoundRequest, RequestInfo
 from server.observability.sentry import (
     DRIVER_SPAN_ORIGIN,
     close_sentry,
@@ -112,7 +112,7 @@ async def test_user_errors_are_not_reported(reporting_client):
 async def test_a_failing_job_is_reported_once_with_its_request_id(sentry, services):
     server, reporting = sentry
     init_sentry(reporting, "worker")
-    with bound_request(RequestInfo("req-job-9")):
+    with BoundRequest(RequestInfo("req-job-9")):
         await services.queue.enqueue(
             "deliver_notification", job_id=f"broken:{uuid.uuid4()}", delivery_id="not-a-uuid"
         )

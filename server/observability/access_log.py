@@ -11,14 +11,15 @@ import logging
 import time
 
 import sentry_sdk
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import metrics
+from server.asgi_headers import request_header
 from server.observability.context import (
     REQUEST_ID_HEADER,
+    BoundRequest,
     RequestInfo,
-    bound_request,
     request_id_from_header,
 )
 from server.observability.log_format import log_fields
@@ -39,7 +40,7 @@ class RequestObserver:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        info = RequestInfo(request_id_from_header(Headers(scope=scope).get(REQUEST_ID_HEADER)))
+        info = RequestInfo(request_id_from_header(request_header(scope, b"x-request-id")))
         status: int | None = None
         started = time.perf_counter()
 
@@ -56,7 +57,7 @@ class RequestObserver:
                 message = {**message, "headers": headers}
             await send(message)
 
-        with bound_request(info):
+        with BoundRequest(info):
             if sentry_sdk.get_client().is_active():
                 sentry_sdk.get_isolation_scope().set_tag("request_id", info.request_id)
             try:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -59,11 +57,19 @@ def current_request_id() -> str | None:
     return info.request_id if info is not None else None
 
 
-@contextmanager
-def bound_request(info: RequestInfo | None) -> Iterator[RequestInfo | None]:
-    """Make `info` the current request for the block (a request, or a job restoring it)."""
-    token = _request.set(info)
-    try:
-        yield info
-    finally:
-        _request.reset(token)
+class BoundRequest:
+    """Makes `info` the current request for a `with` block (a request, or a job restoring
+    it). A class rather than a `contextmanager` generator: entered on every request, the
+    generator and its wrapper cost ~1 µs more."""
+
+    __slots__ = ("_info", "_token")
+
+    def __init__(self, info: RequestInfo | None) -> None:
+        self._info = info
+
+    def __enter__(self) -> RequestInfo | None:
+        self._token = _request.set(self._info)
+        return self._info
+
+    def __exit__(self, *exc_info: object) -> None:
+        _request.reset(self._token)

@@ -24,8 +24,8 @@ from arq.worker import Retry
 from server import metrics
 from server.observability.context import (
     REQUEST_ID_KWARG,
+    BoundRequest,
     RequestInfo,
-    bound_request,
     current_request_id,
 )
 from server.observability.log_format import log_fields
@@ -43,7 +43,7 @@ def observed(task: Task) -> WorkerCoroutine:
         request_id = kwargs.pop(REQUEST_ID_KWARG, None) or current_request_id()
         started = time.perf_counter()
         outcome = "complete"
-        with bound_request(RequestInfo(request_id) if request_id else None):
+        with BoundRequest(RequestInfo(request_id) if request_id else None):
             if request_id and sentry_sdk.get_client().is_active():
                 sentry_sdk.get_isolation_scope().set_tag("request_id", request_id)
             try:
