@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -78,6 +79,7 @@ class GraphQLHTTPError(HTTPException):
         self.headers = dict(headers or {})
 
 
+@lru_cache(maxsize=256)  # clients send a few Accept headers, the same every request
 def negotiate(accept: str | None) -> str | None:
     """The media type to answer in, or None when the client accepts neither (406).
 
