@@ -395,7 +395,7 @@ class PublicCache:
                 # ~10-15 µs of CPU and an event-loop turn more, on every cache read.
                 async with asyncio.timeout(self._timeout):
                     result = await make()
-            else:  # an in-process store never waits: a timer would only cost (~2 % of `node`)
+            else:  # an in-process store never waits: a timer would only cost (5 % of `node`)
                 result = await make()
         except Exception as error:
             self._down_until = time.monotonic() + self._backoff

@@ -29,6 +29,7 @@ log = logging.getLogger("iworkz.access")
 # Probes and scrapes run every few seconds: logged at DEBUG unless they fail, not counted.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")  # as ASGI servers send it
 CLIENT_CLOSED = 499  # no response was started: the client went away first (nginx's code)
 
 
@@ -40,7 +41,7 @@ class RequestObserver:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        info = RequestInfo(request_id_from_header(request_header(scope, b"x-request-id")))
+        info = RequestInfo(request_id_from_header(request_header(scope, _REQUEST_ID_NAME)))
         status: int | None = None
         started = time.perf_counter()
 
