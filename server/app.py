@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -23,7 +22,7 @@ from server.chain_rpc import chain_rpc_endpoint
 from server.credential_routes import credential_routes
 from server.garbage_collection import tune_for_serving
 from server.graphiql import GraphQLWithLocalIDE, graphiql_assets
-from server.middleware import BodySizeLimit, SecurityHeaders
+from server.middleware import CORS, BodySizeLimit, SecurityHeaders
 from server.oauth import token_endpoint
 from server.observability.access_log import RequestObserver
 from server.observability.context import REQUEST_ID_HEADER
@@ -146,7 +145,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             Middleware(RequestObserver),
             Middleware(SecurityHeaders, hsts=settings.hsts_enabled),
             Middleware(
-                CORSMiddleware,
+                CORS,
                 allow_origins=settings.cors_allow_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],

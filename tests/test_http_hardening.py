@@ -7,9 +7,11 @@ import json
 
 import httpx
 import pytest
+from starlette.middleware.cors import CORSMiddleware
 
 from server.app import create_app
 from server.database import Database
+from server.middleware import CORS
 from server.settings import Environment
 from tests.graphql_client import PASSWORD, REGISTER
 
@@ -35,6 +37,46 @@ async def test_security_headers_on_every_response(client):
         assert "no-store" in headers["cache-control"].split(", ")
     graphiql = await client.get("/graphql", headers={"Accept": "text/html"})
     assert "frame-ancestors 'none'" in graphiql.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("allow_origins", [["https://app.iworkz.jp"], ["*"]])
+@pytest.mark.parametrize("method", ["GET", "POST", "OPTIONS"])
+@pytest.mark.parametrize(
+    "vary", [[], [(b"vary", b"Accept")], [(b"vary", b"Accept"), (b"vary", b"Cookie")]]
+)
+@pytest.mark.parametrize("origin", [None, b"https://app.iworkz.jp", b"https://evil.example"])
+async def test_cors_answers_as_starlette_does(allow_origins, method, vary, origin):
+    """Our CORS answers a request without `Origin` itself (server/middleware.py): its
+    headers must be exactly starlette's, and a request with one is starlette's."""
+
+    async def app(scope, receive, send):
+        headers = [(b"content-type", b"application/json"), *vary]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def answer(middleware_class) -> list[tuple[bytes, bytes]]:
+        middleware = middleware_class(
+            app, allow_origins=allow_origins, allow_methods=["GET", "POST"], max_age=600
+        )
+        request_headers = [(b"host", b"t")]
+        if origin is not None:
+            request_headers.append((b"origin", origin))
+        sent: list[dict] = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "path": "/graphql", "headers": request_headers}
+        await middleware(scope, receive, send)
+        return [(name, value) for name, value in sent[0]["headers"]]
+
+    ours = await answer(CORS)
+    assert ours == await answer(CORSMiddleware)
+    if origin is None:
+        assert (b"vary", b", ".join([value for _, value in vary] + [b"Origin"])) in ours
 
 
 async def test_hsts_in_production(settings, services):
