@@ -119,6 +119,28 @@ class FailingOnLeave(SchemaExtension):
         raise RuntimeError("left badly, sync")
 
 
+class Misbehaving(SchemaExtension):
+    """Hooks that break the generator protocol: two yield twice, one never yields."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        self.calls.append("operation: yielded again")
+        yield
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        self.calls.append("executing: yielded again")
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        self.calls.append("validation: returns at once")
+        return
+        yield
+
+
 async def outcomes(runner_class: type[SchemaExtensionsRunner]) -> list[str]:
     """What each hook saw and what left each stage, for errors raised inside a stage and
     by hooks as they leave, suppressed or not, in async and sync stages."""
@@ -128,6 +150,8 @@ async def outcomes(runner_class: type[SchemaExtensionsRunner]) -> list[str]:
         [EveryKindOfHook(calls), FailingOnLeave(calls), EveryKindOfHook(calls)],
         [Swallowing(calls), FailingOnLeave(calls)],
         [FailingOnLeave(calls), Swallowing(calls)],
+        [EveryKindOfHook(calls), Misbehaving(calls), EveryKindOfHook(calls)],
+        [Swallowing(calls), Misbehaving(calls)],
     ]
     for extensions in layouts:
         runner: Any = runner_class(None, extensions)  # type: ignore[arg-type]
@@ -158,6 +182,9 @@ async def test_errors_travel_through_the_hooks_as_strawberry_passes_them() -> No
     assert "operation: left with ValueError left badly" in ours
     assert "executing: left with KeyError 'left badly, async'" in ours
     assert "sync validation: left with RuntimeError left badly, sync" in ours
+    assert "operation: left with RuntimeError generator didn't stop" in ours
+    assert "executing: left with RuntimeError generator didn't stop" in ours
+    assert "validation: left with RuntimeError generator didn't yield" in ours
 
 
 class WithResults(SchemaExtension):
