@@ -36,12 +36,17 @@ MAX_OPERATION_NAMES = 500
 _seen_operation_names: set[str] = set()
 
 
+def _is_graphql_name(name: str) -> bool:
+    """At most 64 characters of a GraphQL name; a name seen is one (no pattern match again)."""
+    return name in _seen_operation_names or _OPERATION_NAME.fullmatch(name) is not None
+
+
 def operation_label(name: str | None) -> str:
     if not name:
         return "anonymous"
-    if name in _seen_operation_names:  # checked when first seen: no pattern match again
+    if name in _seen_operation_names:
         return name
-    if not _OPERATION_NAME.fullmatch(name):
+    if not _is_graphql_name(name):
         return "invalid"
     if len(_seen_operation_names) >= MAX_OPERATION_NAMES:
         return "other"
@@ -110,24 +115,17 @@ class GraphQLObserver(SchemaExtension):
             return
         name = self.execution_context.operation_name
         info.operation_type = kind
-        sane = name is None or name in _seen_operation_names or _OPERATION_NAME.fullmatch(name)
-        info.operation_name = name if sane else "invalid"
+        info.operation_name = name if name is None or _is_graphql_name(name) else "invalid"
         principal = getattr(self.execution_context.context, "principal", None)
         info.user_id = getattr(principal, "user_id", None)
 
 
-_OPERATION_METRICS: dict[tuple[str, str], tuple[Any, Any]] = {}  # bounded by the labels
-
-
 def _operation_metrics(name: str, kind: str) -> tuple[Any, Any]:
     """The request counter and duration histogram of one (operation label, type)."""
-    pair = _OPERATION_METRICS.get((name, kind))
-    if pair is None:
-        pair = _OPERATION_METRICS[name, kind] = (
-            metrics.labelled(metrics.GRAPHQL_REQUESTS, name, kind),
-            metrics.labelled(metrics.GRAPHQL_DURATION, name, kind),
-        )
-    return pair
+    return (
+        metrics.labelled(metrics.GRAPHQL_REQUESTS, name, kind),
+        metrics.labelled(metrics.GRAPHQL_DURATION, name, kind),
+    )
 
 
 def time_resolvers(schema: S) -> S:
